@@ -1,0 +1,23 @@
+# The two commands of the README:
+#   make run    install what is missing, build, train the default Fashion-MNIST MLP
+#   make test   install what is missing, build, run every test
+# and   make bench  for the side-by-side benchmark against PyTorch (installs python3-torch).
+.PHONY: all setup run test bench clean
+
+all: setup
+
+setup:
+	scripts/setup.sh
+
+run: setup
+	./build/deepctl train examples/fashion_mnist_mlp.toml --out runs/default-$$(date +%Y%m%d-%H%M%S)
+
+test: setup
+	cd build && ctest --output-on-failure --timeout 900 -j2
+
+bench:
+	scripts/setup.sh python3-torch python3-numpy
+	bench/compare_pytorch.sh
+
+clean:
+	rm -rf build

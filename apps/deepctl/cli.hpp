@@ -1,0 +1,26 @@
+// Shared pieces of the deepctl subcommands: argument scanning, threads, the run folder.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deepctl/config/run_config.hpp"
+
+namespace deepctl::cli {
+
+int train_main(const std::vector<std::string>& args);
+int eval_main(const std::vector<std::string>& args);
+
+// Sets OpenMP's and Eigen's thread counts; 0 means all cores. Returns the count used.
+int set_threads(int requested);
+
+// Files of a run folder.
+std::string config_path(const std::string& run_dir);
+std::string checkpoint_path(const std::string& run_dir);
+std::string metrics_path(const std::string& run_dir);
+std::string summary_path(const std::string& run_dir);
+
+// Stream of Rng(seed) that initialises the parameters (epochs use streams 0, 1, ...).
+inline constexpr std::uint64_t kInitStream = 1ULL << 40;
+
+}  // namespace deepctl::cli

@@ -1,0 +1,72 @@
+// deepctl: command-line entry point. Each subcommand lives in its own file.
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <iostream>
+#include <stdexcept>
+
+#include "cli.hpp"
+#include "deepctl/core/error.hpp"
+
+namespace deepctl::cli {
+
+int set_threads(int requested) {
+  const int n = requested > 0 ? requested : omp_get_num_procs();
+  omp_set_num_threads(n);
+  Eigen::setNbThreads(n);
+  return n;
+}
+
+std::string config_path(const std::string& d) { return d + "/config.toml"; }
+std::string checkpoint_path(const std::string& d) { return d + "/checkpoint.npz"; }
+std::string metrics_path(const std::string& d) { return d + "/metrics.jsonl"; }
+std::string summary_path(const std::string& d) { return d + "/summary.json"; }
+
+}  // namespace deepctl::cli
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: deepctl <command> [options]
+
+deepctl treats a deep network as a controlled dynamical system x_{t+1} = f_t(x_t, theta_t)
+and trains it as an optimal-control problem (the costate pass is back-propagation).
+
+commands:
+  train CONFIG.toml [--set key=value ...] [--out RUN_DIR]   train a network, write a run folder
+  train --resume RUN_DIR                                     continue an interrupted run
+  eval RUN_DIR [--checkpoint FILE]                           evaluate a checkpoint on the test split
+
+Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
+diverged, 2 bad input (one line on stderr names the problem).
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "deepctl " << DEEPCTL_VERSION << "\n";
+    return 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "train") return deepctl::cli::train_main(args);
+    if (command == "eval") return deepctl::cli::eval_main(args);
+    std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
+    return 2;
+  } catch (const deepctl::InputError& e) {
+    std::cerr << "deepctl " << command << ": error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "deepctl " << command << ": error: invalid value (" << e.what() << ")\n";
+    return 2;
+  } catch (const std::out_of_range& e) {
+    std::cerr << "deepctl " << command << ": error: value out of range (" << e.what() << ")\n";
+    return 2;
+  }
+}

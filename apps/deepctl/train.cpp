@@ -1,0 +1,238 @@
+// deepctl train: trains the configured network and writes a run folder
+//   RUN_DIR/config.toml      the resolved configuration (every key, threads resolved)
+//   RUN_DIR/metrics.jsonl    one JSON object per line: kind "step" every log_every steps
+//                            (loss, grad_norm, lr) and kind "epoch" (train_loss, test_loss,
+//                            test_accuracy); each with epoch, step and wall_time in seconds
+//   RUN_DIR/checkpoint.npz   the last checkpoint (io/checkpoint.hpp), written atomically
+//   RUN_DIR/summary.json     status, message, final metrics, wall time, throughput
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "deepctl/core/error.hpp"
+#include "deepctl/io/checkpoint.hpp"
+
+namespace deepctl::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kHelp = R"(usage: deepctl train CONFIG.toml [--set key=value ...] [--out RUN_DIR]
+       deepctl train --resume RUN_DIR
+
+Trains the network described by CONFIG.toml with the gradient-adjoint trainer and writes
+RUN_DIR (default runs/<config name>): config.toml, metrics.jsonl, checkpoint.npz, summary.json.
+A folder that already holds a run is never overwritten: resume it or choose another --out.
+
+options:
+  --set key=value   override a config key (dotted, e.g. train.lr=0.01, model.layers.0.width=512)
+  --out RUN_DIR     where to write the run
+  --resume RUN_DIR  continue from RUN_DIR/checkpoint.npz with RUN_DIR/config.toml; the run ends
+                    with the same parameters as one that was never interrupted
+
+config sections (docs/config.md lists every key and default):
+  [data]   name = fashion-mnist | digits | spirals | gaussian-mixture | teacher-student,
+           path, normalize = standardize | none, train_limit, test_limit, test_fraction,
+           split_seed, samples, noise, classes, dim, separation, hidden
+  [model]  loss = cross_entropy | squared_error, l2, init = gaussian | orthogonal | he | glorot,
+           sw2, sb2, [[model.layers]] with type = dense | residual | conv2d | maxpool |
+           avgpool | flatten, width, channels, kernel, stride, padding, step, activation
+  [train]  precision = float32 | float64, epochs, batch_size, seed, optimizer = sgd | momentum |
+           nesterov | adam, lr, momentum, beta1, beta2, epsilon, weight_decay,
+           schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
+           threads (0: all cores), log_every, checkpoint_every
+
+activations: linear, tanh, relu, leaky_relu[:slope], erf, hard_tanh, sigmoid, softplus, gelu
+exit codes: 0 completed, 1 diverged (the last finite checkpoint is kept), 2 bad input
+)";
+
+struct Args {
+  std::string config, out, resume;
+  std::vector<std::string> overrides;
+};
+
+Args parse_args(const std::vector<std::string>& args) {
+  Args a;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& s = args[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw InputError(s + " needs a value");
+      return args[++i];
+    };
+    if (s == "--set") a.overrides.push_back(value());
+    else if (s == "--out") a.out = value();
+    else if (s == "--resume") a.resume = value();
+    else if (s.starts_with("--")) throw InputError("unknown option '" + s + "'; see deepctl train --help");
+    else if (a.config.empty()) a.config = s;
+    else throw InputError("unexpected argument '" + s + "'");
+  }
+  if (a.resume.empty() == a.config.empty())
+    throw InputError("give either CONFIG.toml or --resume RUN_DIR; see deepctl train --help");
+  if (!a.resume.empty() && (!a.overrides.empty() || !a.out.empty()))
+    throw InputError("--resume takes the run's own config; --set and --out do not apply");
+  return a;
+}
+
+// Keeps the metric lines a checkpoint at `step` covers; returns the wall time they reached.
+double truncate_metrics(const std::string& path, long step) {
+  std::ifstream in(path);
+  std::string kept, line;
+  double wall = 0;
+  while (std::getline(in, line)) {
+    const json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("step") || j["step"].get<long>() > step) continue;
+    wall = j.value("wall_time", wall);
+    kept += line + "\n";
+  }
+  write_file_atomic(path, kept);
+  return wall;
+}
+
+class Progress {
+ public:
+  Progress(int epochs, Index steps_per_epoch)
+      : epochs_(epochs), per_epoch_(steps_per_epoch), tty_(::isatty(STDERR_FILENO)) {}
+  void step(const StepReport& r) {
+    if (!tty_) return;
+    const Index done = (r.step - 1) % per_epoch_ + 1;
+    if (done % 5 != 0 && done != per_epoch_) return;
+    const int width = 30, filled = static_cast<int>(width * done / per_epoch_);
+    std::cerr << "\repoch " << r.epoch + 1 << "/" << epochs_ << " [" << std::string(filled, '#')
+              << std::string(width - filled, '.') << "] " << done << "/" << per_epoch_
+              << " loss " << r.loss << "   " << std::flush;
+  }
+  void epoch_done() {
+    if (tty_) std::cerr << "\r" << std::string(80, ' ') << "\r";
+  }
+
+ private:
+  int epochs_;
+  Index per_epoch_;
+  bool tty_;
+};
+
+json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+template <class S>
+int run(const RunConfig& config, const std::string& run_dir, bool resume) {
+  const auto start = std::chrono::steady_clock::now();
+  const TrainTest data = load_data(config.data);
+  const Problem<S> problem = build_problem<S>(config.network(data.train.input_shape));
+  GradientTrainer<S> trainer(problem, data.train, &data.test, config.trainer_options());
+  double wall_offset = 0;
+  if (resume) {
+    load_checkpoint(checkpoint_path(run_dir), trainer);
+    wall_offset = truncate_metrics(metrics_path(run_dir), trainer.steps());
+    std::cout << "resuming " << run_dir << " at epoch " << trainer.epoch() << ", step "
+              << trainer.steps() << "\n";
+  } else {
+    trainer.init(problem.init_params(Rng(config.seed).split(kInitStream), config.initializer()));
+  }
+  std::cout << "network: ";
+  for (Index t = 0; t < problem.num_layers(); ++t)
+    std::cout << (t ? " -> " : "") << problem.layer(t).describe();
+  std::cout << "\nparameters: " << problem.num_params() << ", train " << data.train.size()
+            << ", test " << data.test.size() << ", " << config.precision << "\n";
+
+  std::ofstream metrics(metrics_path(run_dir), std::ios::app);
+  auto wall = [&] {
+    return wall_offset +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  Progress progress(config.epochs, trainer.steps_per_epoch());
+  const long first_step = trainer.steps();
+  Callbacks callbacks;
+  callbacks.on_step = [&](const StepReport& r) {
+    progress.step(r);
+    if (r.step % config.log_every == 0)
+      metrics << json{{"kind", "step"}, {"epoch", r.epoch + 1}, {"step", r.step},
+                      {"loss", r.loss}, {"grad_norm", r.grad_norm}, {"lr", r.lr},
+                      {"wall_time", wall()}}.dump()
+              << "\n";
+    return true;
+  };
+  EpochReport last;
+  callbacks.on_epoch = [&](const EpochReport& e) {
+    progress.epoch_done();
+    last = e;
+    metrics << json{{"kind", "epoch"}, {"epoch", e.epoch}, {"step", e.step},
+                    {"train_loss", e.train_loss}, {"test_loss", finite_or_null(e.test.loss)},
+                    {"test_accuracy", finite_or_null(e.test.accuracy)}, {"wall_time", wall()}}
+                   .dump()
+            << std::endl;
+    std::cout << "epoch " << e.epoch << "/" << config.epochs << "  train_loss " << e.train_loss
+              << "  test_loss " << e.test.loss << "  test_accuracy " << e.test.accuracy
+              << "  (" << wall() << " s)" << std::endl;
+    if (e.epoch % config.checkpoint_every == 0 || e.epoch == config.epochs)
+      save_checkpoint(checkpoint_path(run_dir), trainer);
+    return true;
+  };
+  const TrainResult result = trainer.solve(callbacks);
+  progress.epoch_done();
+  const double seconds = wall();
+  const double run_seconds = seconds - wall_offset;
+  const long steps_this_run = trainer.steps() - first_step;
+  if (result.status != TrainStatus::Completed || last.epoch == 0)
+    last.test = evaluate(problem, trainer.params(), data.test);
+  json summary{{"status", status_name(result.status)},
+               {"message", result.message},
+               {"epochs", trainer.epoch()},
+               {"steps", trainer.steps()},
+               {"parameters", problem.num_params()},
+               {"test_loss", finite_or_null(last.test.loss)},
+               {"test_accuracy", finite_or_null(last.test.accuracy)},
+               {"wall_time", seconds},
+               {"samples_per_second",
+                run_seconds > 0 ? steps_this_run * double(config.batch_size) / run_seconds : 0.0}};
+  if (result.status == TrainStatus::Diverged)
+    summary["checkpoint"] = fs::exists(checkpoint_path(run_dir))
+                                ? json("checkpoint.npz holds the last finite parameters")
+                                : json(nullptr);
+  write_file_atomic(summary_path(run_dir), summary.dump(2) + "\n");
+  std::cout << result.message << "\nrun folder: " << run_dir << "\n";
+  if (result.status == TrainStatus::Diverged) {
+    std::cerr << "deepctl train: " << result.message << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int train_main(const std::vector<std::string>& argv) {
+  for (const auto& a : argv)
+    if (a == "--help" || a == "-h") {
+      std::cout << kHelp;
+      return 0;
+    }
+  const Args args = parse_args(argv);
+  RunConfig config;
+  std::string run_dir;
+  if (!args.resume.empty()) {
+    run_dir = args.resume;
+    if (!fs::exists(checkpoint_path(run_dir)))
+      throw FileError(checkpoint_path(run_dir) + ": no checkpoint to resume from");
+    config = load_run_config(config_path(run_dir));
+  } else {
+    config = load_run_config(args.config, args.overrides);
+    run_dir = args.out.empty() ? "runs/" + fs::path(args.config).stem().string() : args.out;
+    if (fs::exists(config_path(run_dir)))
+      throw InputError(run_dir + " already holds a run; resume it with --resume " + run_dir +
+                       " or choose another --out");
+    fs::create_directories(run_dir);
+    config.threads = set_threads(config.threads);
+    write_file_atomic(config_path(run_dir), to_toml(config));
+  }
+  set_threads(config.threads);
+  return config.precision == "float64" ? run<double>(config, run_dir, !args.resume.empty())
+                                       : run<float>(config, run_dir, !args.resume.empty());
+}
+
+}  // namespace deepctl::cli

@@ -1,0 +1,79 @@
+// Run configuration: the TOML file `deepctl train` reads, its defaults, and its validation.
+// docs/config.md lists every key; `deepctl train --help` summarises them.
+//
+// Loading is strict: an unknown key, a value of the wrong type or a bad value raises InputError
+// naming the file and the key (e.g. "run.toml: train.epochs: expected an integer, got string").
+// Overrides `key=value` (dotted keys, array indices as numbers: model.layers.0.width=512) are
+// applied to the file's table before validation; values are read as TOML, else as strings.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deepctl/data/dataset.hpp"
+#include "deepctl/problem/network_spec.hpp"
+#include "deepctl/solver/gradient_trainer.hpp"
+
+namespace deepctl {
+
+struct DataConfig {
+  std::string name = "fashion-mnist";  // fashion-mnist | digits | spirals | gaussian-mixture |
+                                       // teacher-student
+  std::string path;                    // overrides the default file or folder of a real dataset
+  std::string normalize = "standardize";
+  Index train_limit = 0;               // use only the first N training rows (0: all)
+  Index test_limit = 0;                // likewise for the test rows
+  double test_fraction = 0.2;          // held out where the dataset has no test split
+  std::int64_t split_seed = 0;         // seed of that split and of synthetic data
+  Index samples = 2000;                // synthetic: number of samples
+  double noise = 0.1;                  // synthetic: noise level
+  Index classes = 3;                   // gaussian-mixture
+  Index dim = 2;                       // gaussian-mixture, teacher-student: input dimension
+  double separation = 3.0;             // gaussian-mixture: spread of the means
+  Index hidden = 16;                   // teacher-student: teacher width
+};
+
+struct RunConfig {
+  DataConfig data;
+  std::vector<LayerSpec> layers;
+  std::string loss = "cross_entropy";
+  double l2 = 0.0;
+  std::string init = "gaussian";
+  double sw2 = 1.0;
+  double sb2 = 0.0;
+  std::string precision = "float32";  // float32 | float64
+  int epochs = 10;
+  Index batch_size = 128;
+  std::int64_t seed = 0;
+  std::string optimizer = "adam";
+  double lr = 1e-3;
+  double momentum = 0.9;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+  double weight_decay = 0.0;
+  std::string schedule = "constant";
+  double gamma = 0.1;
+  int step_every = 10;
+  double min_lr = 0.0;
+  double decay = 1e-3;
+  int threads = 0;            // 0: all cores (resolved to a number in the run folder)
+  Index log_every = 50;       // steps between metric lines
+  int checkpoint_every = 1;   // epochs between checkpoints
+
+  NetworkSpec network(const Shape& input) const;
+  TrainerOptions trainer_options() const;
+  Initializer initializer() const;
+};
+
+// Parses a TOML file with overrides; `source` names the file in messages.
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {});
+RunConfig parse_run_config(const std::string& toml_text, const std::string& source,
+                           const std::vector<std::string>& overrides = {});
+// The fully resolved configuration as TOML (every key, defaults included).
+std::string to_toml(const RunConfig& config);
+
+// Loads the configured dataset: train and test splits, normalised with statistics of train.
+TrainTest load_data(const DataConfig& data);
+
+}  // namespace deepctl

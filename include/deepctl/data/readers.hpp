@@ -1,0 +1,41 @@
+// Readers for the real datasets deepctl trains on. Each raises FileError with the file's path
+// and what is wrong (missing, wrong magic, truncated, ragged row, bad number, bad label).
+//
+//   IDX (LeCun's format, big-endian): magic 0x00 0x00 type ndims, one int32 per dimension, then
+//       the raw bytes row-major. Only type 0x08 (unsigned byte) is used by (Fashion-)MNIST.
+//       Files may be gzipped; zlib reads plain files as they are.
+//   Fashion-MNIST: train/t10k images (idx3) and labels (idx1), as Debian's dataset-fashion-mnist
+//       installs them under /usr/share/datasets/fashion-mnist; pixels are scaled to [0, 1].
+//   CSV: numeric comma-separated rows, optionally gzipped, all rows of one width.
+//   DIGITS: scikit-learn's digits.csv.gz (Debian's python3-sklearn): 64 pixels 0..16 then the
+//       label; pixels are scaled by 1/16.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deepctl/data/dataset.hpp"
+
+namespace deepctl {
+
+inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+inline constexpr const char* kDigitsCsv =
+    "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz";
+
+// The whole content of a file, gunzipped when it is gzip-compressed.
+std::string read_maybe_gzipped(const std::string& path);
+
+struct IdxArray {
+  std::vector<Index> dims;
+  std::vector<unsigned char> bytes;
+};
+IdxArray read_idx(const std::string& path);
+
+// `dir` holds the four files, gzipped or not.
+TrainTest load_fashion_mnist(const std::string& dir = kFashionMnistDir);
+
+std::vector<std::vector<double>> read_csv(const std::string& path);
+
+Dataset load_digits(const std::string& path = kDigitsCsv);
+
+}  // namespace deepctl

@@ -1,0 +1,39 @@
+// Residual layer: f(x, θ) = x + h · g(x, θ), one forward-Euler step of dx/dt = g(x, θ) with
+// step h (REFERENCE F1, F6). g is any layer whose output shape equals its input shape (a Dense
+// layer for the classic block x + h φ(Wx + b)); θ is g's parameter vector.
+//   costate  p = p_next + g_xᵀ (h p_next);   ∇_θ H = g_θᵀ (h p_next)
+//   jvp      dy = dx + h (g_x dx + g_θ dθ)
+#pragma once
+
+#include "deepctl/layer/layer.hpp"
+
+namespace deepctl {
+
+template <class S>
+class Residual final : public Layer<S> {
+ public:
+  Residual(std::unique_ptr<Layer<S>> inner, double step);
+
+  std::string kind() const override { return "residual"; }
+  std::string describe() const override;
+  Shape input_shape() const override { return inner_->input_shape(); }
+  Shape output_shape() const override { return inner_->output_shape(); }
+  Index num_params() const override { return inner_->num_params(); }
+  Capabilities capabilities() const override { return inner_->capabilities(); }
+  const Layer<S>& inner() const { return *inner_; }
+  double step() const { return step_; }
+
+  std::unique_ptr<LayerData> make_data(Index batch) const override;
+  void forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<S> y) const override;
+  void vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next, MatRef<S> p,
+           VecRef<S> g) const override;
+  void jvp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> dx, CVecRef<S> dtheta,
+           MatRef<S> dy) const override;
+  void init_params(Rng& rng, const Initializer& init, VecRef<S> theta) const override;
+
+ private:
+  std::unique_ptr<Layer<S>> inner_;
+  double step_;
+};
+
+}  // namespace deepctl

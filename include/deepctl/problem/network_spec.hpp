@@ -1,0 +1,37 @@
+// A precision-independent description of a network, as read from a config's [model] table,
+// and the builder that turns it into a Problem<S> with layer shapes inferred in order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deepctl/problem/problem.hpp"
+
+namespace deepctl {
+
+struct LayerSpec {
+  std::string type;                 // dense | residual | conv2d | maxpool | avgpool | flatten
+  Index width = 0;                  // dense: output width
+  Index channels = 0;               // conv2d: output channels
+  Index kernel = 0;                 // conv2d, pools: window size
+  Index stride = 0;                 // conv2d (default 1), pools (default = kernel)
+  Index padding = 0;                // conv2d
+  double step = 1.0;                // residual: h in x + h·φ(Wx + b)
+  std::string activation = "linear";
+};
+
+struct NetworkSpec {
+  Shape input;
+  std::vector<LayerSpec> layers;
+  std::string loss = "cross_entropy";
+  double l2 = 0.0;
+};
+
+// The layer types build_problem understands, for messages and help.
+const std::vector<std::string>& layer_types();
+
+// Builds the problem; errors name the layer as model.layers[i].
+template <class S>
+Problem<S> build_problem(const NetworkSpec& spec);
+
+}  // namespace deepctl

@@ -1,0 +1,71 @@
+// The training problem as discrete-time optimal control (REFERENCE F1, conventions C1–C5):
+//
+//   x_{t+1}^s = f_t(x_t^s, θ_t),  t = 0..T−1,  x_0^s = input s
+//   J(θ)      = (1/B) Σ_s Φ(x_T^s, y^s) + Σ_t R_t(θ_t),   R_t(θ) = (λ/2)‖θ‖²  (L2 running cost)
+//   p_T^s     = −(1/B) ∇Φ(x_T^s, y^s)          the only place 1/B appears
+//   p_t^s     = f_{t,x}(x_t^s, θ_t)ᵀ p_{t+1}^s  the costate (back-propagation) pass
+//   H_t       = Σ_s p_{t+1}^s · f_t(x_t^s, θ) − R_t(θ)
+//   ∇_{θ_t} J = −∇_θ H_t = −Σ_s f_{t,θ}ᵀ p_{t+1}^s + λ θ_t
+//
+// Call order: make_workspace(B) once per batch size; rollout(ws, X, Y, θ) fills the states
+// x_0..x_T and returns J; adjoint(ws, Y, θ, grad) then fills the costates p_1..p_T (p_0 too when
+// asked) and grad[t] = ∇_{θ_t} J. A Workspace owns every buffer, so repeated calls never allocate.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "deepctl/layer/layer.hpp"
+#include "deepctl/loss/loss.hpp"
+
+namespace deepctl {
+
+template <class S>
+struct Workspace {
+  Index batch = 0;
+  std::vector<Mat<S>> states;    // x_0 .. x_T, each B × n_t
+  std::vector<Mat<S>> costates;  // p_0 .. p_T, each B × n_t
+  std::vector<std::unique_ptr<LayerData>> layer_data;
+  Vec<S> terminal_cost;          // Φ(x_T^s, y^s) per sample
+  Mat<S> loss_gradient;          // ∇Φ(x_T^s, y^s) per sample
+
+  const Mat<S>& output() const { return states.back(); }
+};
+
+template <class S>
+class Problem {
+ public:
+  Problem(std::vector<std::unique_ptr<Layer<S>>> layers, std::unique_ptr<Loss<S>> loss,
+          double l2 = 0.0);
+
+  Index num_layers() const { return static_cast<Index>(layers_.size()); }
+  const Layer<S>& layer(Index t) const { return *layers_[t]; }
+  const Loss<S>& loss() const { return *loss_; }
+  double l2() const { return l2_; }
+  Shape input_shape() const { return layers_.front()->input_shape(); }
+  Shape output_shape() const { return layers_.back()->output_shape(); }
+  Index num_params() const;
+
+  // Zero parameters of the right sizes, and the initialised ones (layer t draws from rng.split(t)).
+  Params<S> zero_params() const;
+  Params<S> init_params(const Rng& rng, const Initializer& init) const;
+  // Throws InputError unless θ has one vector of the right size per layer.
+  void check_params(const Params<S>& theta) const;
+
+  Workspace<S> make_workspace(Index batch) const;
+
+  // Σ_t R_t(θ_t).
+  S running_cost(const Params<S>& theta) const;
+  // Forward pass: states and J for inputs X (B × n_0) and targets Y (B × n_T).
+  S rollout(Workspace<S>& ws, CMatRef<S> X, CMatRef<S> Y, const Params<S>& theta) const;
+  // Costate pass after rollout: costates and grad[t] = ∇_{θ_t} J.
+  void adjoint(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta, Params<S>& grad,
+               bool input_costate = false) const;
+
+ private:
+  std::vector<std::unique_ptr<Layer<S>>> layers_;
+  std::unique_ptr<Loss<S>> loss_;
+  double l2_;
+};
+
+}  // namespace deepctl

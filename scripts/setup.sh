@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages deepctl needs (only those missing), then configures and builds.
+# Usage: scripts/setup.sh [extra Debian packages...]   (run as root on a fresh machine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ make cmake ninja-build pkg-config libeigen3-dev zlib1g-dev libgtest-dev
+          libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev
+          dataset-fashion-mnist python3-sklearn "$@")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --parallel "$(nproc)"

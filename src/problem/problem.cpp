@@ -1,0 +1,119 @@
+#include "deepctl/problem/problem.hpp"
+
+#include "deepctl/core/error.hpp"
+
+namespace deepctl {
+
+template <class S>
+Problem<S>::Problem(std::vector<std::unique_ptr<Layer<S>>> layers, std::unique_ptr<Loss<S>> loss,
+                    double l2)
+    : layers_(std::move(layers)), loss_(std::move(loss)), l2_(l2) {
+  if (layers_.empty()) throw InputError("problem: the network has no layers");
+  if (!(l2 >= 0)) throw InputError("problem: l2 must be non-negative, got " + std::to_string(l2));
+  for (Index t = 1; t < num_layers(); ++t)
+    if (layers_[t]->input_size() != layers_[t - 1]->output_size())
+      throw InputError("problem: layer " + std::to_string(t) + " " + layers_[t]->describe() +
+                       " takes " + std::to_string(layers_[t]->input_size()) +
+                       " inputs but layer " + std::to_string(t - 1) + " " +
+                       layers_[t - 1]->describe() + " gives " +
+                       std::to_string(layers_[t - 1]->output_size()));
+}
+
+template <class S>
+Index Problem<S>::num_params() const {
+  Index n = 0;
+  for (const auto& l : layers_) n += l->num_params();
+  return n;
+}
+
+template <class S>
+Params<S> Problem<S>::zero_params() const {
+  Params<S> theta;
+  for (const auto& l : layers_) theta.push_back(Vec<S>::Zero(l->num_params()));
+  return theta;
+}
+
+template <class S>
+Params<S> Problem<S>::init_params(const Rng& rng, const Initializer& init) const {
+  Params<S> theta = zero_params();
+  for (Index t = 0; t < num_layers(); ++t) {
+    Rng layer_rng = rng.split(static_cast<std::uint64_t>(t));
+    layers_[t]->init_params(layer_rng, init, theta[t]);
+  }
+  return theta;
+}
+
+template <class S>
+void Problem<S>::check_params(const Params<S>& theta) const {
+  if (static_cast<Index>(theta.size()) != num_layers())
+    throw InputError("parameters: expected " + std::to_string(num_layers()) +
+                     " per-layer vectors, got " + std::to_string(theta.size()));
+  for (Index t = 0; t < num_layers(); ++t)
+    if (theta[t].size() != layers_[t]->num_params())
+      throw InputError("parameters of layer " + std::to_string(t) + " " +
+                       layers_[t]->describe() + ": expected " +
+                       std::to_string(layers_[t]->num_params()) + " values, got " +
+                       std::to_string(theta[t].size()));
+}
+
+template <class S>
+Workspace<S> Problem<S>::make_workspace(Index batch) const {
+  Workspace<S> ws;
+  ws.batch = batch;
+  ws.states.emplace_back(batch, input_shape().size());
+  ws.costates.emplace_back(batch, input_shape().size());
+  for (const auto& l : layers_) {
+    ws.states.emplace_back(batch, l->output_size());
+    ws.costates.emplace_back(batch, l->output_size());
+    ws.layer_data.push_back(l->make_data(batch));
+  }
+  ws.terminal_cost.resize(batch);
+  ws.loss_gradient.resize(batch, output_shape().size());
+  return ws;
+}
+
+template <class S>
+S Problem<S>::running_cost(const Params<S>& theta) const {
+  S r = 0;
+  if (l2_ > 0)
+    for (const auto& th : theta) r += S(0.5 * l2_) * th.squaredNorm();
+  return r;
+}
+
+template <class S>
+S Problem<S>::rollout(Workspace<S>& ws, CMatRef<S> X, CMatRef<S> Y, const Params<S>& theta) const {
+  if (X.rows() != ws.batch || X.cols() != input_shape().size())
+    throw InputError("rollout: inputs are " + std::to_string(X.rows()) + " x " +
+                     std::to_string(X.cols()) + ", expected " + std::to_string(ws.batch) + " x " +
+                     std::to_string(input_shape().size()));
+  if (Y.rows() != ws.batch || Y.cols() != output_shape().size())
+    throw InputError("rollout: targets are " + std::to_string(Y.rows()) + " x " +
+                     std::to_string(Y.cols()) + ", expected " + std::to_string(ws.batch) + " x " +
+                     std::to_string(output_shape().size()));
+  ws.states[0] = X;
+  for (Index t = 0; t < num_layers(); ++t)
+    layers_[t]->forward(*ws.layer_data[t], ws.states[t], theta[t], ws.states[t + 1]);
+  loss_->value(ws.output(), Y, ws.terminal_cost);
+  return ws.terminal_cost.mean() + running_cost(theta);
+}
+
+template <class S>
+void Problem<S>::adjoint(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta, Params<S>& grad,
+                         bool input_costate) const {
+  if (grad.size() != theta.size()) grad = zero_params();
+  loss_->gradient(ws.output(), Y, ws.loss_gradient);
+  ws.costates.back() = S(-1.0 / static_cast<double>(ws.batch)) * ws.loss_gradient;
+  for (Index t = num_layers() - 1; t >= 0; --t) {
+    const Index rows = (t > 0 || input_costate) ? ws.batch : 0;
+    // The layer returns ∇_θ H without R; ∇_θ J = −that + λθ.
+    layers_[t]->vjp(*ws.layer_data[t], ws.states[t], theta[t], ws.costates[t + 1],
+                    ws.costates[t].topRows(rows), grad[t]);
+    grad[t] = -grad[t];
+    if (l2_ > 0) grad[t] += S(l2_) * theta[t];
+  }
+}
+
+template class Problem<float>;
+template class Problem<double>;
+
+}  // namespace deepctl

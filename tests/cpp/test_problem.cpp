@@ -1,0 +1,157 @@
+// The Problem's costate pass against finite differences of J (REFERENCE F1 checks), on a mixed
+// network of every layer kind, with the L2 running cost on.
+#include <gtest/gtest.h>
+
+#include "deepctl/core/error.hpp"
+#include "deepctl/problem/network_spec.hpp"
+
+namespace deepctl {
+namespace {
+
+NetworkSpec mixed_network(const std::string& loss) {
+  NetworkSpec spec;
+  spec.input = {2, 6, 6};
+  spec.loss = loss;
+  spec.l2 = 0.01;
+  spec.layers = {
+      {.type = "conv2d", .channels = 3, .kernel = 3, .padding = 1, .activation = "tanh"},
+      {.type = "maxpool", .kernel = 2},
+      {.type = "conv2d", .channels = 2, .kernel = 2, .activation = "softplus"},
+      {.type = "avgpool", .kernel = 2},
+      {.type = "flatten"},
+      {.type = "dense", .width = 5, .activation = "gelu"},
+      {.type = "residual", .step = 0.5, .activation = "tanh"},
+      {.type = "dense", .width = 4},
+  };
+  return spec;
+}
+
+struct Fixture {
+  explicit Fixture(const std::string& loss) : problem(build_problem<double>(mixed_network(loss))) {
+    Rng rng(3);
+    theta = problem.init_params(rng, {InitKind::Gaussian, 1.8, 0.05});
+    X.resize(5, problem.input_shape().size());
+    Y = Mat<double>::Zero(5, 4);
+    for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+    for (Index s = 0; s < 5; ++s) {
+      if (loss == "cross_entropy")
+        Y(s, s % 4) = 1.0;
+      else
+        for (Index k = 0; k < 4; ++k) Y(s, k) = rng.normal();
+    }
+  }
+  double objective(const Params<double>& th, const Mat<double>& x) {
+    Workspace<double> ws = problem.make_workspace(x.rows());
+    return problem.rollout(ws, x, Y, th);
+  }
+  Problem<double> problem;
+  Params<double> theta;
+  Mat<double> X, Y;
+};
+
+class ProblemGradient : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ProblemGradient, CostatePassMatchesFiniteDifferencesOfJ) {
+  Fixture f(GetParam());
+  Workspace<double> ws = f.problem.make_workspace(5);
+  f.problem.rollout(ws, f.X, f.Y, f.theta);
+  Params<double> grad;
+  f.problem.adjoint(ws, f.Y, f.theta, grad, /*input_costate=*/true);
+  for (std::size_t t = 0; t < f.theta.size(); ++t) {
+    for (Index i = 0; i < f.theta[t].size(); ++i) {
+      Params<double> plus = f.theta, minus = f.theta;
+      const double h = 1e-6 * (1 + std::abs(f.theta[t][i]));
+      plus[t][i] += h;
+      minus[t][i] -= h;
+      const double fd = (f.objective(plus, f.X) - f.objective(minus, f.X)) / (2 * h);
+      EXPECT_NEAR(grad[t][i], fd, 1e-6 * std::max(1.0, std::abs(fd)))
+          << "layer " << t << " " << f.problem.layer(t).describe() << " param " << i;
+    }
+  }
+  // p_0^s = −∂J/∂x_0^s (C5).
+  for (Index s = 0; s < 5; ++s)
+    for (Index j = 0; j < f.X.cols(); j += 7) {
+      Mat<double> plus = f.X, minus = f.X;
+      plus(s, j) += 1e-6;
+      minus(s, j) -= 1e-6;
+      const double fd = (f.objective(f.theta, plus) - f.objective(f.theta, minus)) / 2e-6;
+      EXPECT_NEAR(ws.costates[0](s, j), -fd, 1e-7);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Losses, ProblemGradient, ::testing::Values("cross_entropy", "squared_error"));
+
+TEST(Problem, GradientAscentOnHamiltonianIsAnSgdStep) {
+  // θ + η∇_θH with ∇_θH = −∇_θJ: the SGD step, and J decreases for small η.
+  Fixture f("cross_entropy");
+  Workspace<double> ws = f.problem.make_workspace(5);
+  const double j0 = f.problem.rollout(ws, f.X, f.Y, f.theta);
+  Params<double> grad;
+  f.problem.adjoint(ws, f.Y, f.theta, grad);
+  Params<double> next = f.theta;
+  double sq = 0;
+  for (std::size_t t = 0; t < next.size(); ++t) {
+    next[t] -= 1e-3 * grad[t];
+    sq += grad[t].squaredNorm();
+  }
+  const double j1 = f.objective(next, f.X);
+  EXPECT_LT(j1, j0);
+  EXPECT_NEAR(j1 - j0, -1e-3 * sq, 1e-3 * 1e-3 * sq * 50);
+}
+
+TEST(Problem, RejectsIncompatibleShapesAndParameters) {
+  NetworkSpec spec = mixed_network("squared_error");
+  spec.layers.back().width = 3;
+  Problem<double> p = build_problem<double>(spec);
+  Workspace<double> ws = p.make_workspace(2);
+  Mat<double> X = Mat<double>::Zero(2, p.input_shape().size()), Y = Mat<double>::Zero(2, 4);
+  EXPECT_THROW(p.rollout(ws, X, Y, p.zero_params()), InputError);
+  Params<double> bad = p.zero_params();
+  bad.pop_back();
+  EXPECT_THROW(p.check_params(bad), InputError);
+  spec.layers[0].kernel = 9;  // larger than the padded 6x6 input
+  EXPECT_THROW(build_problem<double>(spec), InputError);
+}
+
+TEST(Loss, GradientAndGaussNewtonMatchFiniteDifferences) {
+  for (const std::string name : {"cross_entropy", "squared_error"}) {
+    auto loss = make_loss<double>(name);
+    Rng rng(5);
+    Mat<double> z(1, 4), y(1, 4);
+    for (Index k = 0; k < 4; ++k) z(0, k) = rng.normal(), y(0, k) = rng.uniform();
+    y /= y.sum();
+    Mat<double> g(1, 4);
+    loss->gradient(z, y, g);
+    Mat<double> G(4, 4);
+    loss->gauss_newton(z.row(0).transpose(), y.row(0).transpose(), G);
+    for (Index k = 0; k < 4; ++k) {
+      Mat<double> zp = z, zm = z;
+      zp(0, k) += 1e-6;
+      zm(0, k) -= 1e-6;
+      Vec<double> fp(1), fm(1);
+      loss->value(zp, y, fp);
+      loss->value(zm, y, fm);
+      EXPECT_NEAR(g(0, k), (fp[0] - fm[0]) / 2e-6, 1e-8) << name;
+      Mat<double> gp(1, 4), gm(1, 4);
+      loss->gradient(zp, y, gp);
+      loss->gradient(zm, y, gm);
+      for (Index l = 0; l < 4; ++l) EXPECT_NEAR(G(l, k), (gp(0, l) - gm(0, l)) / 2e-6, 1e-8) << name;
+    }
+  }
+}
+
+TEST(Loss, CrossEntropyClosedFormAndStability) {
+  SoftmaxCrossEntropy<double> ce;
+  Mat<double> z(2, 3), y = Mat<double>::Zero(2, 3);
+  z << 0, 0, 0, 1000, 0, -1000;
+  y(0, 1) = 1;
+  y(1, 0) = 1;
+  Vec<double> phi(2);
+  ce.value(z, y, phi);
+  EXPECT_NEAR(phi[0], std::log(3.0), 1e-15);
+  EXPECT_NEAR(phi[1], 0.0, 1e-12);
+  EXPECT_DOUBLE_EQ(accuracy<double>(z, y), 0.5);
+}
+
+}  // namespace
+}  // namespace deepctl
