@@ -1,0 +1,273 @@
+// The deepctl executable as a user runs it: exit codes and one-line errors for every
+// malformed-input class, run folders, resume after a kill, divergence, end-to-end accuracy.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "deepctl/io/npz.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / "deepctl_cli" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+Result run_cli(const std::string& args, const fs::path& dir) {
+  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const std::string cmd = std::string(DEEPCTL_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  return {WEXITSTATUS(status), slurp(out), slurp(err)};
+}
+
+std::string example(const std::string& name) {
+  return std::string(DEEPCTL_SOURCE_DIR) + "/examples/" + name;
+}
+
+// A small DIGITS config; `train` is the body of the [train] table.
+fs::path digits_config(const fs::path& dir, const std::string& train = "epochs = 3\nbatch_size = 64\n",
+                       const std::string& layers = "") {
+  const fs::path p = dir / "run.toml";
+  std::ofstream(p) << "[data]\nname = \"digits\"\n[model]\n"
+                   << (layers.empty() ? "[[model.layers]]\ntype = \"dense\"\nwidth = 32\nactivation = \"tanh\"\n"
+                                        "[[model.layers]]\ntype = \"dense\"\nwidth = 10\n"
+                                      : layers)
+                   << "[train]\nthreads = 1\n" << train;
+  return p;
+}
+
+void expect_one_line_error(const Result& r, const std::string& fragment) {
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST(Cli, HelpOnEverySubcommand) {
+  const fs::path dir = scratch("help");
+  for (const std::string cmd : {"--help", "train --help", "eval --help"}) {
+    const Result r = run_cli(cmd, dir);
+    EXPECT_EQ(r.code, 0) << cmd;
+    EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
+  }
+  expect_one_line_error(run_cli("fly", dir), "unknown command 'fly'");
+}
+
+TEST(Cli, UnknownConfigKey) {
+  const fs::path dir = scratch("unknown_key");
+  const auto cfg = digits_config(dir, "epoch = 3\n");
+  expect_one_line_error(run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir),
+                        "unknown key 'train.epoch'");
+}
+
+TEST(Cli, WrongType) {
+  const fs::path dir = scratch("wrong_type");
+  const auto cfg = digits_config(dir);
+  expect_one_line_error(run_cli("train " + cfg.string() + " --set train.batch_size='\"big\"' --out " +
+                                    (dir / "r").string(), dir),
+                        "train.batch_size: expected an integer, got string");
+}
+
+TEST(Cli, NegativeWidth) {
+  const fs::path dir = scratch("negative_width");
+  const auto cfg = digits_config(dir);
+  expect_one_line_error(run_cli("train " + cfg.string() + " --set model.layers.0.width=-4 --out " +
+                                    (dir / "r").string(), dir),
+                        "model.layers[0] (dense): width must be a positive integer");
+}
+
+TEST(Cli, IncompatibleLayerSizes) {
+  const fs::path dir = scratch("incompatible");
+  const auto cfg = digits_config(dir);
+  expect_one_line_error(run_cli("train " + cfg.string() + " --set model.layers.1.width=12 --out " +
+                                    (dir / "r").string(), dir),
+                        "the network gives 12 outputs but the data has 10 target columns");
+  expect_one_line_error(run_cli("train " + cfg.string() +
+                                    " --set model.layers.0.type='\"maxpool\"' --set model.layers.0.kernel=9 --out " +
+                                    (dir / "r2").string(), dir),
+                        "window 9 is larger than the input 1x8x8");
+}
+
+TEST(Cli, MissingFiles) {
+  const fs::path dir = scratch("missing");
+  expect_one_line_error(run_cli("train /nonexistent/run.toml", dir), "/nonexistent/run.toml: no such file");
+  const auto cfg = digits_config(dir);
+  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.path='\"/nonexistent/d.csv\"' --out " +
+                                    (dir / "r").string(), dir),
+                        "/nonexistent/d.csv: no such file");
+  expect_one_line_error(run_cli("train --resume " + (dir / "nothing").string(), dir), "no checkpoint to resume from");
+}
+
+TEST(Cli, TruncatedAndWrongMagicIdx) {
+  const fs::path dir = scratch("idx");
+  const fs::path data = dir / "fm";
+  fs::create_directories(data);
+  // Labels fine, images truncated: 2 images of 28x28 announced, 100 bytes present.
+  std::string header = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
+  std::ofstream(data / "train-images-idx3-ubyte", std::ios::binary) << header << std::string(100, 'x');
+  const auto cfg = digits_config(dir);
+  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.name='\"fashion-mnist\"' --set data.path='\"" +
+                                    data.string() + "\"' --out " + (dir / "r").string(), dir),
+                        "truncated: expected 1568 bytes, found 100");
+  std::ofstream(data / "train-images-idx3-ubyte", std::ios::binary) << "GIF89a not idx";
+  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.name='\"fashion-mnist\"' --set data.path='\"" +
+                                    data.string() + "\"' --out " + (dir / "r2").string(), dir),
+                        "not an IDX file");
+}
+
+TEST(Cli, RaggedCsv) {
+  const fs::path dir = scratch("ragged");
+  std::ofstream(dir / "d.csv") << "1,2,3\n1,2\n";
+  const auto cfg = digits_config(dir);
+  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.path='\"" + (dir / "d.csv").string() +
+                                    "\"' --out " + (dir / "r").string(), dir),
+                        "d.csv:2: expected 3 fields like the first row, found 2");
+}
+
+TEST(Cli, ExistingRunIsNeverOverwritten) {
+  const fs::path dir = scratch("no_overwrite");
+  const auto cfg = digits_config(dir);
+  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir).code, 0);
+  const std::string before = slurp(dir / "r" / "metrics.jsonl");
+  expect_one_line_error(run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir),
+                        "already holds a run");
+  EXPECT_EQ(slurp(dir / "r" / "metrics.jsonl"), before);
+}
+
+TEST(Cli, RunFolderAndDeterministicMetrics) {
+  const fs::path dir = scratch("determinism");
+  const auto cfg = digits_config(dir, "epochs = 3\nbatch_size = 64\nlog_every = 5\n");
+  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "a").string(), dir).code, 0);
+  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "b").string(), dir).code, 0);
+  auto strip = [](const std::string& text) {
+    std::stringstream in(text), out;
+    for (std::string line; std::getline(in, line);) {
+      json j = json::parse(line);
+      j.erase("wall_time");
+      out << j.dump() << "\n";
+    }
+    return out.str();
+  };
+  const std::string a = strip(slurp(dir / "a" / "metrics.jsonl"));
+  EXPECT_GT(std::count(a.begin(), a.end(), '\n'), 3);
+  EXPECT_EQ(a, strip(slurp(dir / "b" / "metrics.jsonl")));
+  const json summary = json::parse(slurp(dir / "a" / "summary.json"));
+  EXPECT_EQ(summary["status"], "completed");
+  EXPECT_TRUE(fs::exists(dir / "a" / "config.toml"));
+  // eval reproduces the summary's test accuracy from the checkpoint.
+  const Result e = run_cli("eval " + (dir / "a").string(), dir);
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_DOUBLE_EQ(json::parse(e.out)["test_accuracy"].get<double>(), summary["test_accuracy"].get<double>());
+}
+
+TEST(Cli, KilledRunResumesToTheSameParameters) {
+  const fs::path dir = scratch("resume");
+  const auto cfg = digits_config(dir, "optimizer = \"adam\"\nepochs = 300\nbatch_size = 16\n");
+  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "straight").string(), dir).code, 0);
+
+  const fs::path killed = dir / "killed";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(DEEPCTL_CLI, DEEPCTL_CLI, "train", cfg.c_str(), "--out", killed.c_str(), nullptr);
+    _exit(127);
+  }
+  // Kill once a few checkpoints exist, well before the 300 epochs end.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(killed / "checkpoint.npz") &&
+        deepctl::read_npz((killed / "checkpoint.npz").string()).at("epoch").to_int("epoch") >= 20)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  const auto at_kill = deepctl::read_npz((killed / "checkpoint.npz").string()).at("epoch").to_int("epoch");
+  EXPECT_LT(at_kill, 300);
+
+  const Result r = run_cli("train --resume " + killed.string(), dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto a = deepctl::read_npz((dir / "straight" / "checkpoint.npz").string());
+  const auto b = deepctl::read_npz((killed / "checkpoint.npz").string());
+  for (const std::string key : {"theta_0", "theta_1", "adam_m_0", "adam_v_1"})
+    EXPECT_EQ(a.at(key).bytes, b.at(key).bytes) << key;
+  EXPECT_EQ(a.at("step").to_int("step"), b.at("step").to_int("step"));
+  // The metrics of the resumed run have one epoch line per epoch, no duplicates.
+  const std::string m = slurp(killed / "metrics.jsonl");
+  std::size_t epochs = 0;
+  for (std::size_t p = m.find("\"kind\":\"epoch\""); p != std::string::npos; p = m.find("\"kind\":\"epoch\"", p + 1)) ++epochs;
+  EXPECT_EQ(epochs, 300u);
+}
+
+TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
+  const fs::path dir = scratch("diverge");
+  // The learning rate jumps by 1e30 after the first epoch: epoch 2 overflows float32.
+  const auto cfg = digits_config(dir,
+                                 "epochs = 3\noptimizer = \"sgd\"\nlr = 0.05\nschedule = \"step\"\n"
+                                 "gamma = 1e30\nstep_every = 1\n",
+                                 "[[model.layers]]\ntype = \"dense\"\nwidth = 32\nactivation = \"relu\"\n"
+                                 "[[model.layers]]\ntype = \"dense\"\nwidth = 10\n");
+  const Result r = run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("diverged at step"), std::string::npos) << r.err;
+  const json summary = json::parse(slurp(dir / "r" / "summary.json"));
+  EXPECT_EQ(summary["status"], "diverged");
+  const auto ckpt = deepctl::read_npz((dir / "r" / "checkpoint.npz").string());
+  EXPECT_EQ(ckpt.at("epoch").to_int("epoch"), 1);
+  EXPECT_TRUE(ckpt.at("theta_0").to_vector<float>("theta_0").allFinite());
+}
+
+TEST(Cli, DigitsMlpExampleReaches95Percent) {
+  const fs::path dir = scratch("digits_e2e");
+  const Result r = run_cli("train " + example("digits_mlp.toml") + " --out " + (dir / "r").string(), dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(json::parse(slurp(dir / "r" / "summary.json"))["test_accuracy"].get<double>(), 0.95);
+}
+
+TEST(Cli, DefaultFashionMnistMlpReaches85Percent) {
+  const fs::path dir = scratch("fashion_e2e");
+  const Result r = run_cli("train " + example("fashion_mnist_mlp.toml") + " --out " + (dir / "r").string(), dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(json::parse(slurp(dir / "r" / "summary.json"))["test_accuracy"].get<double>(), 0.85);
+}
+
+TEST(Cli, OtherExamplesTrain) {
+  const fs::path dir = scratch("examples");
+  const Result res = run_cli("train " + example("residual_tanh.toml") + " --out " + (dir / "res").string(), dir);
+  ASSERT_EQ(res.code, 0) << res.err;
+  EXPECT_GE(json::parse(slurp(dir / "res" / "summary.json"))["test_accuracy"].get<double>(), 0.9);
+  const Result cnn = run_cli("train " + example("small_cnn.toml") +
+                                 " --set train.epochs=1 --set data.train_limit=6000 --set data.test_limit=2000 --out " +
+                                 (dir / "cnn").string(), dir);
+  ASSERT_EQ(cnn.code, 0) << cnn.err;
+  EXPECT_GE(json::parse(slurp(dir / "cnn" / "summary.json"))["test_accuracy"].get<double>(), 0.7);
+}
+
+}  // namespace
