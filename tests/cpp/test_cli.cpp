@@ -246,25 +246,25 @@ TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
 
 TEST(Cli, DigitsMlpExampleReaches95Percent) {
   const fs::path dir = scratch("digits_e2e");
-  const Result r = run_cli("train " + example("digits_mlp.toml") + " --out " + (dir / "r").string(), dir);
+  const Result r = run_cli("train " + example("digits_mlp.toml") + " --set train.threads=1 --out " + (dir / "r").string(), dir);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_GE(json::parse(slurp(dir / "r" / "summary.json"))["test_accuracy"].get<double>(), 0.95);
 }
 
 TEST(Cli, DefaultFashionMnistMlpReaches85Percent) {
   const fs::path dir = scratch("fashion_e2e");
-  const Result r = run_cli("train " + example("fashion_mnist_mlp.toml") + " --out " + (dir / "r").string(), dir);
+  const Result r = run_cli("train " + example("fashion_mnist_mlp.toml") + " --set train.threads=1 --out " + (dir / "r").string(), dir);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_GE(json::parse(slurp(dir / "r" / "summary.json"))["test_accuracy"].get<double>(), 0.85);
 }
 
 TEST(Cli, OtherExamplesTrain) {
   const fs::path dir = scratch("examples");
-  const Result res = run_cli("train " + example("residual_tanh.toml") + " --out " + (dir / "res").string(), dir);
+  const Result res = run_cli("train " + example("residual_tanh.toml") + " --set train.threads=1 --out " + (dir / "res").string(), dir);
   ASSERT_EQ(res.code, 0) << res.err;
   EXPECT_GE(json::parse(slurp(dir / "res" / "summary.json"))["test_accuracy"].get<double>(), 0.9);
   const Result cnn = run_cli("train " + example("small_cnn.toml") +
-                                 " --set train.epochs=1 --set data.train_limit=6000 --set data.test_limit=2000 --out " +
+                                 " --set train.threads=1 --set train.epochs=1 --set data.train_limit=6000 --set data.test_limit=2000 --out " +
                                  (dir / "cnn").string(), dir);
   ASSERT_EQ(cnn.code, 0) << cnn.err;
   EXPECT_GE(json::parse(slurp(dir / "cnn" / "summary.json"))["test_accuracy"].get<double>(), 0.7);
