@@ -44,8 +44,18 @@ Result run_cli(const std::string& args, const fs::path& dir) {
   return {WEXITSTATUS(status), slurp(out), slurp(err)};
 }
 
-std::string example(const std::string& name) {
-  return std::string(DEEPCTL_SOURCE_DIR) + "/examples/" + name;
+// deepctl train CONFIG OVERRIDES --out dir/RUN, with its output kept in `dir`.
+Result train(const fs::path& config, const fs::path& dir, const std::string& run,
+             const std::string& overrides = "") {
+  return run_cli("train " + config.string() + " " + overrides + " --out " + (dir / run).string(), dir);
+}
+
+double test_accuracy(const fs::path& run_dir) {
+  return json::parse(slurp(run_dir / "summary.json"))["test_accuracy"].get<double>();
+}
+
+fs::path example(const std::string& name) {
+  return fs::path(DEEPCTL_SOURCE_DIR) / "examples" / name;
 }
 
 // A small DIGITS config; `train` is the body of the [train] table.
@@ -79,35 +89,31 @@ TEST(Cli, HelpOnEverySubcommand) {
 TEST(Cli, UnknownConfigKey) {
   const fs::path dir = scratch("unknown_key");
   const auto cfg = digits_config(dir, "epoch = 3\n");
-  expect_one_line_error(run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r"),
                         "unknown key 'train.epoch'");
 }
 
 TEST(Cli, WrongType) {
   const fs::path dir = scratch("wrong_type");
   const auto cfg = digits_config(dir);
-  expect_one_line_error(run_cli("train " + cfg.string() + " --set train.batch_size='\"big\"' --out " +
-                                    (dir / "r").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r", "--set train.batch_size='\"big\"'"),
                         "train.batch_size: expected an integer, got string");
 }
 
 TEST(Cli, NegativeWidth) {
   const fs::path dir = scratch("negative_width");
   const auto cfg = digits_config(dir);
-  expect_one_line_error(run_cli("train " + cfg.string() + " --set model.layers.0.width=-4 --out " +
-                                    (dir / "r").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r", "--set model.layers.0.width=-4"),
                         "model.layers[0] (dense): width must be a positive integer");
 }
 
 TEST(Cli, IncompatibleLayerSizes) {
   const fs::path dir = scratch("incompatible");
   const auto cfg = digits_config(dir);
-  expect_one_line_error(run_cli("train " + cfg.string() + " --set model.layers.1.width=12 --out " +
-                                    (dir / "r").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r", "--set model.layers.1.width=12"),
                         "the network gives 12 outputs but the data has 10 target columns");
-  expect_one_line_error(run_cli("train " + cfg.string() +
-                                    " --set model.layers.0.type='\"maxpool\"' --set model.layers.0.kernel=9 --out " +
-                                    (dir / "r2").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r2",
+                              "--set model.layers.0.type='\"maxpool\"' --set model.layers.0.kernel=9"),
                         "window 9 is larger than the input 1x8x8");
 }
 
@@ -115,8 +121,7 @@ TEST(Cli, MissingFiles) {
   const fs::path dir = scratch("missing");
   expect_one_line_error(run_cli("train /nonexistent/run.toml", dir), "/nonexistent/run.toml: no such file");
   const auto cfg = digits_config(dir);
-  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.path='\"/nonexistent/d.csv\"' --out " +
-                                    (dir / "r").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r", "--set data.path='\"/nonexistent/d.csv\"'"),
                         "/nonexistent/d.csv: no such file");
   expect_one_line_error(run_cli("train --resume " + (dir / "nothing").string(), dir), "no checkpoint to resume from");
 }
@@ -129,12 +134,11 @@ TEST(Cli, TruncatedAndWrongMagicIdx) {
   std::string header = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
   std::ofstream(data / "train-images-idx3-ubyte", std::ios::binary) << header << std::string(100, 'x');
   const auto cfg = digits_config(dir);
-  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.name='\"fashion-mnist\"' --set data.path='\"" +
-                                    data.string() + "\"' --out " + (dir / "r").string(), dir),
+  const std::string use_data = "--set data.name='\"fashion-mnist\"' --set data.path='\"" + data.string() + "\"'";
+  expect_one_line_error(train(cfg, dir, "r", use_data),
                         "truncated: expected 1568 bytes, found 100");
   std::ofstream(data / "train-images-idx3-ubyte", std::ios::binary) << "GIF89a not idx";
-  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.name='\"fashion-mnist\"' --set data.path='\"" +
-                                    data.string() + "\"' --out " + (dir / "r2").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r2", use_data),
                         "not an IDX file");
 }
 
@@ -142,17 +146,16 @@ TEST(Cli, RaggedCsv) {
   const fs::path dir = scratch("ragged");
   std::ofstream(dir / "d.csv") << "1,2,3\n1,2\n";
   const auto cfg = digits_config(dir);
-  expect_one_line_error(run_cli("train " + cfg.string() + " --set data.path='\"" + (dir / "d.csv").string() +
-                                    "\"' --out " + (dir / "r").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r", "--set data.path='\"" + (dir / "d.csv").string() + "\"'"),
                         "d.csv:2: expected 3 fields like the first row, found 2");
 }
 
 TEST(Cli, ExistingRunIsNeverOverwritten) {
   const fs::path dir = scratch("no_overwrite");
   const auto cfg = digits_config(dir);
-  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir).code, 0);
+  ASSERT_EQ(train(cfg, dir, "r").code, 0);
   const std::string before = slurp(dir / "r" / "metrics.jsonl");
-  expect_one_line_error(run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir),
+  expect_one_line_error(train(cfg, dir, "r"),
                         "already holds a run");
   EXPECT_EQ(slurp(dir / "r" / "metrics.jsonl"), before);
 }
@@ -160,8 +163,8 @@ TEST(Cli, ExistingRunIsNeverOverwritten) {
 TEST(Cli, RunFolderAndDeterministicMetrics) {
   const fs::path dir = scratch("determinism");
   const auto cfg = digits_config(dir, "epochs = 3\nbatch_size = 64\nlog_every = 5\n");
-  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "a").string(), dir).code, 0);
-  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "b").string(), dir).code, 0);
+  ASSERT_EQ(train(cfg, dir, "a").code, 0);
+  ASSERT_EQ(train(cfg, dir, "b").code, 0);
   auto strip = [](const std::string& text) {
     std::stringstream in(text), out;
     for (std::string line; std::getline(in, line);) {
@@ -186,7 +189,7 @@ TEST(Cli, RunFolderAndDeterministicMetrics) {
 TEST(Cli, KilledRunResumesToTheSameParameters) {
   const fs::path dir = scratch("resume");
   const auto cfg = digits_config(dir, "optimizer = \"adam\"\nepochs = 300\nbatch_size = 16\n");
-  ASSERT_EQ(run_cli("train " + cfg.string() + " --out " + (dir / "straight").string(), dir).code, 0);
+  ASSERT_EQ(train(cfg, dir, "straight").code, 0);
 
   const fs::path killed = dir / "killed";
   const pid_t pid = fork();
@@ -234,7 +237,7 @@ TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
                                  "gamma = 1e30\nstep_every = 1\n",
                                  "[[model.layers]]\ntype = \"dense\"\nwidth = 32\nactivation = \"relu\"\n"
                                  "[[model.layers]]\ntype = \"dense\"\nwidth = 10\n");
-  const Result r = run_cli("train " + cfg.string() + " --out " + (dir / "r").string(), dir);
+  const Result r = train(cfg, dir, "r");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("diverged at step"), std::string::npos) << r.err;
   const json summary = json::parse(slurp(dir / "r" / "summary.json"));
@@ -246,28 +249,28 @@ TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
 
 TEST(Cli, DigitsMlpExampleReaches95Percent) {
   const fs::path dir = scratch("digits_e2e");
-  const Result r = run_cli("train " + example("digits_mlp.toml") + " --set train.threads=1 --out " + (dir / "r").string(), dir);
+  const Result r = train(example("digits_mlp.toml"), dir, "r", "--set train.threads=1");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_GE(json::parse(slurp(dir / "r" / "summary.json"))["test_accuracy"].get<double>(), 0.95);
+  EXPECT_GE(test_accuracy(dir / "r"), 0.95);
 }
 
 TEST(Cli, DefaultFashionMnistMlpReaches85Percent) {
   const fs::path dir = scratch("fashion_e2e");
-  const Result r = run_cli("train " + example("fashion_mnist_mlp.toml") + " --set train.threads=1 --out " + (dir / "r").string(), dir);
+  const Result r = train(example("fashion_mnist_mlp.toml"), dir, "r", "--set train.threads=1");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_GE(json::parse(slurp(dir / "r" / "summary.json"))["test_accuracy"].get<double>(), 0.85);
+  EXPECT_GE(test_accuracy(dir / "r"), 0.85);
 }
 
 TEST(Cli, OtherExamplesTrain) {
   const fs::path dir = scratch("examples");
-  const Result res = run_cli("train " + example("residual_tanh.toml") + " --set train.threads=1 --out " + (dir / "res").string(), dir);
+  const Result res = train(example("residual_tanh.toml"), dir, "res", "--set train.threads=1");
   ASSERT_EQ(res.code, 0) << res.err;
-  EXPECT_GE(json::parse(slurp(dir / "res" / "summary.json"))["test_accuracy"].get<double>(), 0.9);
-  const Result cnn = run_cli("train " + example("small_cnn.toml") +
-                                 " --set train.threads=1 --set train.epochs=1 --set data.train_limit=6000 --set data.test_limit=2000 --out " +
-                                 (dir / "cnn").string(), dir);
+  EXPECT_GE(test_accuracy(dir / "res"), 0.9);
+  const Result cnn = train(example("small_cnn.toml"), dir, "cnn",
+                           "--set train.threads=1 --set train.epochs=1 --set data.train_limit=6000 "
+                           "--set data.test_limit=2000");
   ASSERT_EQ(cnn.code, 0) << cnn.err;
-  EXPECT_GE(json::parse(slurp(dir / "cnn" / "summary.json"))["test_accuracy"].get<double>(), 0.7);
+  EXPECT_GE(test_accuracy(dir / "cnn"), 0.7);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "deepctl/data/readers.hpp"
+#include "deepctl/config/run_config.hpp"
 #include "deepctl/data/synthetic.hpp"
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/problem/network_spec.hpp"
@@ -72,13 +72,12 @@ TEST(Schedule, ClosedForms) {
 }
 
 struct DigitsRun {
-  DigitsRun() {
-    data = split(load_digits(), 0.2, 0);
-    const Normalizer norm = Normalizer::fit(data.train, "standardize");
-    norm.apply(data.train);
-    norm.apply(data.test);
+  static DataConfig digits() {
+    DataConfig d;
+    d.name = "digits";  // 20 % held out, standardised with the training statistics
+    return d;
   }
-  TrainTest data;
+  TrainTest data = load_data(digits());
   NetworkSpec spec{{64, 1, 1}, {{.type = "dense", .width = 32, .activation = "tanh"},
                                 {.type = "dense", .width = 10}}, "cross_entropy", 1e-4};
   TrainerOptions options() const {
