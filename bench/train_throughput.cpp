@@ -44,7 +44,12 @@ NetworkSpec mlp(Index in, std::vector<Index> widths, const std::string& act) {
 }
 
 int main(int argc, char** argv) {
-  const int threads = argc > 1 ? std::stoi(argv[1]) : 1;
+  const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
+  if (threads <= 0) {
+    std::fprintf(stderr, "bench_train_throughput: THREADS must be a positive integer, got '%s'\n",
+                 argv[1]);
+    return 2;
+  }
   omp_set_num_threads(threads);
   Eigen::setNbThreads(threads);
   std::printf("{\"kind\": \"peak\", \"gflops_per_core\": %.1f}\n", fma_peak_gflops());
