@@ -105,10 +105,10 @@ void Activation::derivative(const S* a_ptr, S* d_ptr, Index n) const {
   switch (kind_) {
     case ActivationKind::Linear: d.setOnes(); break;
     case ActivationKind::Tanh: d = S(1) - a.tanh().square(); break;
-    case ActivationKind::ReLU: d = (a > S(0)).template cast<S>(); break;
+    case ActivationKind::ReLU: d = (a > S(0)).select(Arr<S>::Ones(n), S(0)); break;
     case ActivationKind::LeakyReLU: d = (a > S(0)).select(Arr<S>::Ones(n), S(slope_)); break;
     case ActivationKind::Erf: d = S(kTwoOverSqrtPi) * (-a.square()).exp(); break;
-    case ActivationKind::HardTanh: d = (a.abs() < S(1)).template cast<S>(); break;
+    case ActivationKind::HardTanh: d = (a.abs() < S(1)).select(Arr<S>::Ones(n), S(0)); break;
     case ActivationKind::Sigmoid: {
       const Arr<S> s = logistic<S>(a);
       d = s * (S(1) - s);

@@ -4,6 +4,7 @@
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/problem/network_spec.hpp"
+#include "deepctl/problem/parallel_gradient.hpp"
 
 namespace deepctl {
 namespace {
@@ -79,7 +80,8 @@ TEST_P(ProblemGradient, CostatePassMatchesFiniteDifferencesOfJ) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Losses, ProblemGradient, ::testing::Values("cross_entropy", "squared_error"));
+INSTANTIATE_TEST_SUITE_P(Losses, ProblemGradient,
+                         ::testing::Values("cross_entropy", "squared_error"));
 
 TEST(Problem, GradientAscentOnHamiltonianIsAnSgdStep) {
   // θ + η∇_θH with ∇_θH = −∇_θJ: the SGD step, and J decreases for small η.
@@ -97,6 +99,26 @@ TEST(Problem, GradientAscentOnHamiltonianIsAnSgdStep) {
   const double j1 = f.objective(next, f.X);
   EXPECT_LT(j1, j0);
   EXPECT_NEAR(j1 - j0, -1e-3 * sq, 1e-3 * 1e-3 * sq * 50);
+}
+
+TEST(ParallelGradient, ShardedObjectiveAndGradientEqualOnePass) {
+  // 100 rows over 3 shards of 33, 33, 34: Σ_k (b_k/B) J_k and Σ_k (b_k/B) ∇J_k (L2 included).
+  Fixture f("cross_entropy");
+  Rng rng(8);
+  Mat<double> X(100, f.X.cols()), Y = Mat<double>::Zero(100, 4);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+  for (Index s = 0; s < 100; ++s) Y(s, Index(rng.uniform_int(4))) = 1.0;
+  ParallelGradient<double> one(f.problem, 100, 1), sharded(f.problem, 100, 3);
+  ASSERT_EQ(one.shards(), 1);
+  ASSERT_EQ(sharded.shards(), 3);
+  Params<double> g1, g3;
+  const double j1 = one.evaluate(X, Y, f.theta, g1), j3 = sharded.evaluate(X, Y, f.theta, g3);
+  EXPECT_NEAR(j3, j1, 1e-13 * std::abs(j1));
+  for (std::size_t t = 0; t < g1.size(); ++t)
+    EXPECT_LE((g3[t] - g1[t]).norm(), 1e-12 * g1[t].norm()) << "layer " << t;
+  // Shards never go below kMinShardRows rows.
+  EXPECT_EQ(ParallelGradient<double>(f.problem, 40, 4).shards(), 1);
+  EXPECT_THROW(sharded.evaluate(X.topRows(50), Y.topRows(50), f.theta, g3), InputError);
 }
 
 TEST(Problem, RejectsIncompatibleShapesAndParameters) {
@@ -135,7 +157,8 @@ TEST(Loss, GradientAndGaussNewtonMatchFiniteDifferences) {
       Mat<double> gp(1, 4), gm(1, 4);
       loss->gradient(zp, y, gp);
       loss->gradient(zm, y, gm);
-      for (Index l = 0; l < 4; ++l) EXPECT_NEAR(G(l, k), (gp(0, l) - gm(0, l)) / 2e-6, 1e-8) << name;
+      for (Index l = 0; l < 4; ++l)
+        EXPECT_NEAR(G(l, k), (gp(0, l) - gm(0, l)) / 2e-6, 1e-8) << name;
     }
   }
 }

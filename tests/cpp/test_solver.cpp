@@ -1,6 +1,7 @@
 // Gradient-adjoint trainer: update policies and schedules against closed forms, determinism,
 // checkpoint/resume equality, divergence detection and convergence on DIGITS.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <filesystem>
 
@@ -12,7 +13,9 @@
 namespace deepctl {
 namespace {
 
-Params<double> one(double v) { return {Vec<double>::Constant(1, v)}; }
+Params<double> one(double v) {
+  return {Vec<double>::Constant(1, v)};
+}
 
 TEST(UpdatePolicy, StepsMatchClosedForms) {
   const double lr = 0.1, g1 = 2.0, g2 = -1.0;
@@ -78,8 +81,11 @@ struct DigitsRun {
     return d;
   }
   TrainTest data = load_data(digits());
-  NetworkSpec spec{{64, 1, 1}, {{.type = "dense", .width = 32, .activation = "tanh"},
-                                {.type = "dense", .width = 10}}, "cross_entropy", 1e-4};
+  NetworkSpec spec{
+      {64, 1, 1},
+      {{.type = "dense", .width = 32, .activation = "tanh"}, {.type = "dense", .width = 10}},
+      "cross_entropy",
+      1e-4};
   TrainerOptions options() const {
     TrainerOptions o;
     o.epochs = 4;
@@ -103,6 +109,28 @@ TEST(GradientTrainer, SameSeedSameParameters) {
   for (std::size_t l = 0; l < a.size(); ++l) EXPECT_EQ(a[l], b[l]);
 }
 
+TEST(GradientTrainer, TwoThreadsAreDeterministicAndAgreeWithOne) {
+  // Batches of 50 rows split into 2 shards: a run at 2 threads repeats itself bit for bit and
+  // differs from the 1-thread run only by rounding.
+  DigitsRun r;
+  const Problem<double> problem = build_problem<double>(r.spec);
+  auto train = [&](int threads) {
+    omp_set_num_threads(threads);
+    TrainerOptions o = r.options();
+    o.epochs = 1;
+    GradientTrainer<double> t(problem, r.data.train, nullptr, o);
+    t.init(problem.init_params(Rng(1), {}));
+    t.solve();
+    omp_set_num_threads(1);
+    return t.params();
+  };
+  const Params<double> a = train(2), b = train(2), c = train(1);
+  for (std::size_t l = 0; l < a.size(); ++l) {
+    EXPECT_EQ(a[l], b[l]);
+    EXPECT_LE((a[l] - c[l]).norm(), 1e-10 * c[l].norm());
+  }
+}
+
 TEST(GradientTrainer, ResumeFromCheckpointEqualsUninterruptedRun) {
   DigitsRun r;
   const Problem<double> problem = build_problem<double>(r.spec);
@@ -124,15 +152,18 @@ TEST(GradientTrainer, ResumeFromCheckpointEqualsUninterruptedRun) {
   EXPECT_EQ(resumed.epoch(), 2);
   resumed.solve();
   EXPECT_EQ(resumed.steps(), straight.steps());
-  for (std::size_t l = 0; l < init.size(); ++l) EXPECT_EQ(resumed.params()[l], straight.params()[l]);
+  for (std::size_t l = 0; l < init.size(); ++l)
+    EXPECT_EQ(resumed.params()[l], straight.params()[l]);
 }
 
 TEST(GradientTrainer, DivergenceIsAStatusNotACrash) {
   Rng rng(4);
   TrainTest data = split(teacher_student(400, 5, 8, 0.1, rng), 0.25, 0);
   const Problem<float> problem = build_problem<float>(
-      {{5, 1, 1}, {{.type = "dense", .width = 16, .activation = "relu"}, {.type = "dense", .width = 1}},
-       "squared_error", 0});
+      {{5, 1, 1},
+       {{.type = "dense", .width = 16, .activation = "relu"}, {.type = "dense", .width = 1}},
+       "squared_error",
+       0});
   TrainerOptions o;
   o.update.kind = UpdateKind::SGD;
   o.schedule.base = 1e4;

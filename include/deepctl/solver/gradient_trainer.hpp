@@ -9,14 +9,16 @@
 // run with status Diverged; it is never an exception.
 //
 // Determinism: epoch e visits the training set in the order permutation(N, Rng(seed).split(e)),
-// so a run is a function of (seed, thread count) and can resume at any epoch boundary.
+// so a run is a function of (seed, thread count) and can resume at any epoch boundary. Each
+// minibatch gradient is split over the threads by rows (problem/parallel_gradient.hpp).
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "deepctl/data/dataset.hpp"
-#include "deepctl/problem/problem.hpp"
+#include "deepctl/problem/parallel_gradient.hpp"
 #include "deepctl/solver/schedule.hpp"
 #include "deepctl/solver/update_policy.hpp"
 
@@ -103,7 +105,7 @@ class GradientTrainer {
   TrainerOptions options_;
   Params<S> theta_, grad_;
   UpdatePolicy<S> policy_;
-  Workspace<S> ws_full_, ws_tail_;
+  std::optional<ParallelGradient<S>> full_batch_, tail_batch_;  // built on first use
   Mat<S> X_, Y_;
   int epoch_ = 0;
   long steps_ = 0;
