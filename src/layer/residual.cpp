@@ -19,7 +19,7 @@ struct ResidualData : LayerData {
 }  // namespace
 
 template <class S>
-Residual<S>::Residual(std::unique_ptr<Layer<S>> inner, double step)
+Residual<S>::Residual(std::shared_ptr<const Layer<S>> inner, double step)
     : inner_(std::move(inner)), step_(step) {
   if (!(inner_->input_shape() == inner_->output_shape()))
     throw InputError("residual layer around " + inner_->describe() +

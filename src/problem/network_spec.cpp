@@ -50,7 +50,7 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
 template <class S>
 Problem<S> build_problem(const NetworkSpec& spec) {
   if (spec.layers.empty()) throw InputError("model.layers: the network needs at least one layer");
-  std::vector<std::unique_ptr<Layer<S>>> layers;
+  std::vector<std::shared_ptr<const Layer<S>>> layers;
   Shape shape = spec.input;
   for (std::size_t i = 0; i < spec.layers.size(); ++i) {
     try {

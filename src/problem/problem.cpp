@@ -5,7 +5,7 @@
 namespace deepctl {
 
 template <class S>
-Problem<S>::Problem(std::vector<std::unique_ptr<Layer<S>>> layers, std::unique_ptr<Loss<S>> loss,
+Problem<S>::Problem(std::vector<std::shared_ptr<const Layer<S>>> layers, std::shared_ptr<const Loss<S>> loss,
                     double l2)
     : layers_(std::move(layers)), loss_(std::move(loss)), l2_(l2) {
   if (layers_.empty()) throw InputError("problem: the network has no layers");

@@ -28,6 +28,8 @@ struct Capabilities {
   bool jvp = true;
   bool second_order = false;  // p·f_xx, p·f_xθ, p·f_θθ blocks
   bool meanfield = false;     // a kernel map for mean-field theory
+  bool thread_safe = true;    // forward/vjp/jvp may run concurrently on separate LayerData
+                              // (false for layers written in Python, which hold the GIL)
 };
 
 // Buffers of one layer for one batch size; each layer kind derives its own.

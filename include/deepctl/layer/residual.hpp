@@ -12,7 +12,7 @@ namespace deepctl {
 template <class S>
 class Residual final : public Layer<S> {
  public:
-  Residual(std::unique_ptr<Layer<S>> inner, double step);
+  Residual(std::shared_ptr<const Layer<S>> inner, double step);
 
   std::string kind() const override { return "residual"; }
   std::string describe() const override;
@@ -32,7 +32,7 @@ class Residual final : public Layer<S> {
   void init_params(Rng& rng, const Initializer& init, VecRef<S> theta) const override;
 
  private:
-  std::unique_ptr<Layer<S>> inner_;
+  std::shared_ptr<const Layer<S>> inner_;
   double step_;
 };
 

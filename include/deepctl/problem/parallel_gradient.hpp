@@ -5,7 +5,8 @@
 // J_k = (1/b_k) Σ_{s∈k} Φ_s + R(θ) and ∇J_k. Since Σ_k b_k/B = 1,
 //   J = Σ_k (b_k/B) J_k,   ∇_θ J = Σ_k (b_k/B) ∇_θ J_k
 // exactly; only the rounding differs from one unsharded pass. The shard count is
-// min(threads, B / kMinShardRows), and 1 when the parameters exceed kMaxShardedParamBytes
+// min(threads, B / kMinShardRows), and 1 when a layer is not thread_safe or when the
+// parameters exceed kMaxShardedParamBytes
 // (then the shards' gradient copies leave the cache and the matrix products' own threading is
 // faster: measured in docs/benchmarks.md). Shards are summed in order, so a thread count fully
 // determines the result. Inside a shard the matrix products run single-threaded.

@@ -35,7 +35,7 @@ struct Workspace {
 template <class S>
 class Problem {
  public:
-  Problem(std::vector<std::unique_ptr<Layer<S>>> layers, std::unique_ptr<Loss<S>> loss,
+  Problem(std::vector<std::shared_ptr<const Layer<S>>> layers, std::shared_ptr<const Loss<S>> loss,
           double l2 = 0.0);
 
   Index num_layers() const { return static_cast<Index>(layers_.size()); }
@@ -63,8 +63,8 @@ class Problem {
                bool input_costate = false) const;
 
  private:
-  std::vector<std::unique_ptr<Layer<S>>> layers_;
-  std::unique_ptr<Loss<S>> loss_;
+  std::vector<std::shared_ptr<const Layer<S>>> layers_;
+  std::shared_ptr<const Loss<S>> loss_;
   double l2_;
 };
 

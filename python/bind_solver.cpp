@@ -1,0 +1,167 @@
+#include "bind.hpp"
+#include "deepctl/io/checkpoint.hpp"
+#include "deepctl/solver/gradient_trainer.hpp"
+
+namespace deepctl::python {
+namespace {
+
+// A Python callback returns None or True to continue, False to stop.
+bool keep_going(const py::object& result) { return result.is_none() || result.cast<bool>(); }
+
+// Callbacks from a deepctl.Callback-like object (methods on_step/on_epoch), a list of them, or
+// None.
+Callbacks callbacks_from(const py::object& obj) {
+  if (obj.is_none()) return {};
+  py::list items;
+  if (py::isinstance<py::list>(obj) || py::isinstance<py::tuple>(obj))
+    items = py::list(obj);
+  else
+    items.append(obj);
+  Callbacks c;
+  c.on_step = [items](const StepReport& r) {
+    bool go = true;
+    for (const auto& cb : items)
+      if (py::hasattr(cb, "on_step")) go = keep_going(cb.attr("on_step")(r)) && go;
+    return go;
+  };
+  c.on_epoch = [items](const EpochReport& r) {
+    bool go = true;
+    for (const auto& cb : items)
+      if (py::hasattr(cb, "on_epoch")) go = keep_going(cb.attr("on_epoch")(r)) && go;
+    return go;
+  };
+  return c;
+}
+
+template <class S>
+void bind_trainer(py::module_& m) {
+  const std::string sfx = suffix<S>();
+  using G = GradientTrainer<S>;
+  py::class_<G>(m, ("GradientTrainer" + sfx).c_str(), R"(Minibatch descent on J with ∇J from the costate pass.
+
+GradientTrainer(problem, train, test=None, options=TrainerOptions())
+  init(theta)        start from θ (a list of arrays) with a fresh controller state
+  step(X, Y)         one update on a batch -> StepReport
+  run_epoch(cb)      one shuffled pass -> EpochReport (cb: Callback, list, or None)
+  solve(cb)          epochs up to options.epochs -> TrainResult (status, message)
+  params             the current θ (copies)
+Epoch e visits the data in the order permutation(N, Rng(seed).split(e)): a seed and thread
+count fully determine a run.)")
+      .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
+                       const TrainerOptions& o) { return new G(p, train, test, o); }),
+           py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
+           py::arg("options") = TrainerOptions{}, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           py::keep_alive<1, 4>())
+      .def("init", [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); }, py::arg("theta"))
+      .def("step", [](G& g, CMatRef<S> X, CMatRef<S> Y) { return g.step(X, Y); }, py::arg("X"), py::arg("Y"))
+      .def("run_epoch", [](G& g, const py::object& cb) { return g.run_epoch(callbacks_from(cb)); },
+           py::arg("callbacks") = py::none())
+      .def("solve", [](G& g, const py::object& cb) { return g.solve(callbacks_from(cb)); },
+           py::arg("callbacks") = py::none())
+      .def_property("params", [](G& g) { return to_list(g.params()); },
+                    [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); })
+      .def_property_readonly("epoch", &G::epoch)
+      .def_property_readonly("steps", &G::steps)
+      .def_property_readonly("steps_per_epoch", &G::steps_per_epoch)
+      .def_property_readonly("options", &G::options)
+      .def("save_checkpoint", [](G& g, const std::string& path) { save_checkpoint(path, g); },
+           py::arg("path"), "Writes θ, the controller state and progress atomically (.npz).")
+      .def("load_checkpoint", [](G& g, const std::string& path) { load_checkpoint(path, g); },
+           py::arg("path"), "Restores what save_checkpoint wrote.")
+      .def("__repr__", [](const G& g) {
+        return "GradientTrainer" + suffix<S>() + "(epoch=" + std::to_string(g.epoch()) +
+               ", steps=" + std::to_string(g.steps()) + ")";
+      });
+  m.def(("evaluate" + sfx).c_str(),
+        [](const Problem<S>& p, const py::sequence& theta, const Dataset& data, Index batch) {
+          return evaluate(p, from_list<S>(theta), data, batch);
+        },
+        py::arg("problem"), py::arg("theta"), py::arg("data"), py::arg("batch") = 1000,
+        "Loss and accuracy of θ on a whole dataset.");
+}
+
+}  // namespace
+
+void bind_solver(py::module_& m) {
+  py::class_<UpdateOptions>(m, "UpdateOptions", R"(The update policy (the controller acting on ∇J).
+
+kind: sgd | momentum | nesterov | adam; momentum μ; beta1, beta2, epsilon (Adam);
+weight_decay (decoupled, Adam).)")
+      .def(py::init<>())
+      .def_property("kind", [](const UpdateOptions& u) { return UpdateOptions::kind_name(u.kind); },
+                    [](UpdateOptions& u, const std::string& k) { u.kind = UpdateOptions::parse_kind(k); })
+      .def_readwrite("momentum", &UpdateOptions::momentum)
+      .def_readwrite("beta1", &UpdateOptions::beta1)
+      .def_readwrite("beta2", &UpdateOptions::beta2)
+      .def_readwrite("epsilon", &UpdateOptions::epsilon)
+      .def_readwrite("weight_decay", &UpdateOptions::weight_decay)
+      .def("__repr__", [](const UpdateOptions& u) {
+        return "UpdateOptions(kind='" + UpdateOptions::kind_name(u.kind) + "')";
+      });
+  py::class_<Schedule>(m, "Schedule", R"(Learning-rate schedule η(k, epoch).
+
+kind: constant | step (η₀ γ^⌊epoch/every⌋) | cosine (η_min + (η₀ − η_min)(1 + cos πk/K)/2) |
+inverse_time (η₀ / (1 + decay·k)); base is η₀.)")
+      .def(py::init<>())
+      .def_property("kind", [](const Schedule& s) { return Schedule::kind_name(s.kind); },
+                    [](Schedule& s, const std::string& k) { s.kind = Schedule::parse_kind(k); })
+      .def_readwrite("base", &Schedule::base)
+      .def_readwrite("gamma", &Schedule::gamma)
+      .def_readwrite("every", &Schedule::every)
+      .def_readwrite("min_lr", &Schedule::min_lr)
+      .def_readwrite("decay", &Schedule::decay)
+      .def_readwrite("total_steps", &Schedule::total_steps)
+      .def("at", &Schedule::at, py::arg("step"), py::arg("epoch"))
+      .def("__repr__", [](const Schedule& s) {
+        return "Schedule(kind='" + Schedule::kind_name(s.kind) + "', base=" + std::to_string(s.base) + ")";
+      });
+  py::class_<TrainerOptions>(m, "TrainerOptions", "epochs, batch_size, seed, update, schedule, eval_batch.")
+      .def(py::init<>())
+      .def_readwrite("epochs", &TrainerOptions::epochs)
+      .def_readwrite("batch_size", &TrainerOptions::batch_size)
+      .def_readwrite("seed", &TrainerOptions::seed)
+      .def_readwrite("update", &TrainerOptions::update)
+      .def_readwrite("schedule", &TrainerOptions::schedule)
+      .def_readwrite("eval_batch", &TrainerOptions::eval_batch)
+      .def("__repr__", [](const TrainerOptions& o) {
+        return "TrainerOptions(epochs=" + std::to_string(o.epochs) + ", batch_size=" +
+               std::to_string(o.batch_size) + ", seed=" + std::to_string(o.seed) + ", update='" +
+               UpdateOptions::kind_name(o.update.kind) + "', lr=" + std::to_string(o.schedule.base) + ")";
+      });
+  py::class_<StepReport>(m, "StepReport")
+      .def_readonly("step", &StepReport::step)
+      .def_readonly("epoch", &StepReport::epoch)
+      .def_readonly("loss", &StepReport::loss)
+      .def_readonly("grad_norm", &StepReport::grad_norm)
+      .def_readonly("lr", &StepReport::lr)
+      .def("__repr__", [](const StepReport& r) {
+        return "StepReport(step=" + std::to_string(r.step) + ", loss=" + std::to_string(r.loss) +
+               ", grad_norm=" + std::to_string(r.grad_norm) + ", lr=" + std::to_string(r.lr) + ")";
+      });
+  py::class_<Evaluation>(m, "Evaluation")
+      .def_readonly("loss", &Evaluation::loss)
+      .def_readonly("accuracy", &Evaluation::accuracy)
+      .def("__repr__", [](const Evaluation& e) {
+        return "Evaluation(loss=" + std::to_string(e.loss) + ", accuracy=" + std::to_string(e.accuracy) + ")";
+      });
+  py::class_<EpochReport>(m, "EpochReport")
+      .def_readonly("epoch", &EpochReport::epoch)
+      .def_readonly("step", &EpochReport::step)
+      .def_readonly("train_loss", &EpochReport::train_loss)
+      .def_readonly("test", &EpochReport::test)
+      .def("__repr__", [](const EpochReport& r) {
+        return "EpochReport(epoch=" + std::to_string(r.epoch) + ", train_loss=" +
+               std::to_string(r.train_loss) + ", test_loss=" + std::to_string(r.test.loss) +
+               ", test_accuracy=" + std::to_string(r.test.accuracy) + ")";
+      });
+  py::class_<TrainResult>(m, "TrainResult")
+      .def_property_readonly("status", [](const TrainResult& r) { return status_name(r.status); })
+      .def_readonly("message", &TrainResult::message)
+      .def("__repr__", [](const TrainResult& r) {
+        return "TrainResult(status='" + status_name(r.status) + "', message='" + r.message + "')";
+      });
+  bind_trainer<double>(m);
+  bind_trainer<float>(m);
+}
+
+}  // namespace deepctl::python
