@@ -130,5 +130,11 @@ def test_python_layer_errors_are_clear(rng):
     problem = dc.Problem([Broken()], "squared_error")
     with pytest.raises(ValueError, match=r"Broken\(2 -> 2\)\.forward: expected 3 x 2 values, got 3"):
         problem.objective(np.zeros((3, 2)), np.zeros((3, 2)), [np.zeros(0)])
-    with pytest.raises(ValueError, match="does not define vjp"):
+
+    class ForwardOnly(Broken):
+        def forward(self, x, theta):
+            return x
+
+    problem = dc.Problem([ForwardOnly()], "squared_error")
+    with pytest.raises(ValueError, match="Python layer ForwardOnly does not define vjp"):
         problem.gradient(np.zeros((3, 2)), np.zeros((3, 2)), [np.zeros(0)])

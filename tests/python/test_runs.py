@@ -1,0 +1,34 @@
+"""Run folders and configs from Python: `deepctl train` through train_run, RunDir reading it,
+configs parsed strictly with the CLI's messages."""
+import pathlib
+
+import numpy as np
+import pytest
+
+import deepctl as dc
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DIGITS = ROOT / "examples" / "digits_mlp.toml"
+
+
+def test_train_run_and_read_the_folder(tmp_path):
+    run = dc.train_run(DIGITS, tmp_path / "run", ["train.epochs=3"], threads=1)
+    assert run.summary["status"] == "completed"
+    assert [e["epoch"] for e in run.epochs] == [1, 2, 3]
+    assert run.config["train"]["epochs"] == 3
+    config = dc.load_config(str(run.path / "config.toml"))
+    train, test = dc.load_data(config.data)
+    problem = dc.build_problem32(config.network(train.input_shape))
+    theta = dc.load_params(str(run.path / "checkpoint.npz"), problem)
+    assert all(np.array_equal(a, b) for a, b in zip(theta, run.params()))
+    acc = dc.evaluate32(problem, theta, test).accuracy
+    assert acc == pytest.approx(run.epochs[-1]["test_accuracy"], abs=1e-12)
+
+
+def test_bad_config_is_a_value_error_naming_the_key(tmp_path):
+    with pytest.raises(ValueError, match=r"train.epochs: expected an integer"):
+        dc.train_run(DIGITS, tmp_path / "bad", ["train.epochs=\"many\""])
+    with pytest.raises(ValueError, match="unknown key"):
+        dc.parse_config("[train]\nepoks = 3\n", "inline.toml")
+    with pytest.raises(ValueError, match="not a run folder"):
+        dc.RunDir(tmp_path)

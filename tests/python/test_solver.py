@@ -1,0 +1,94 @@
+"""Trainers through the bindings: determinism, callbacks written in Python, checkpoints that
+resume exactly, divergence as a status, and convergence on DIGITS."""
+import numpy as np
+import pytest
+
+import deepctl as dc
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return dc.load("digits")
+
+
+def make(digits, dtype="", epochs=3, **kw):
+    train, test = digits
+    Problem = getattr(dc, "Problem" + dtype)
+    Dense = getattr(dc, "Dense" + dtype)
+    problem = Problem([Dense(64, 32, "tanh"), Dense(32, 10)], "cross_entropy", l2=1e-4)
+    settings = dict(epochs=epochs, batch_size=50, seed=11, lr=3e-3) | kw
+    trainer = getattr(dc, "GradientTrainer" + dtype)(problem, train, test, dc.options(**settings))
+    trainer.init(problem.init_params(seed=1))
+    return problem, trainer
+
+
+def test_same_seed_same_parameters(digits):
+    _, a = make(digits)
+    _, b = make(digits)
+    a.solve()
+    b.solve()
+    for x, y in zip(a.params, b.params):
+        assert np.array_equal(x, y)
+
+
+def test_python_callback_records_and_stops(digits):
+    class StopAt(dc.Callback):
+        def __init__(self):
+            self.losses = []
+
+        def on_step(self, report):
+            self.losses.append(report.loss)
+            return report.step < 7
+
+    _, trainer = make(digits)
+    stop, history = StopAt(), dc.History()
+    result = trainer.solve([stop, history])
+    assert result.status == "stopped" and "step 7" in result.message
+    assert len(stop.losses) == 7 and [s["loss"] for s in history.steps] == stop.losses
+    assert trainer.steps == 7
+
+
+def test_callback_exception_reaches_python(digits):
+    class Boom(dc.Callback):
+        def on_epoch(self, report):
+            raise RuntimeError("boom at epoch %d" % report.epoch)
+
+    _, trainer = make(digits)
+    with pytest.raises(RuntimeError, match="boom at epoch 1"):
+        trainer.solve(Boom())
+
+
+def test_checkpoint_resume_equals_uninterrupted_run(digits, tmp_path):
+    _, full = make(digits, epochs=4, optimizer="adam")
+    full.solve()
+    _, first = make(digits, epochs=4, optimizer="adam")
+    first.run_epoch()
+    first.run_epoch()
+    path = tmp_path / "ck.npz"
+    first.save_checkpoint(str(path))
+    _, resumed = make(digits, epochs=4, optimizer="adam")
+    resumed.load_checkpoint(str(path))
+    assert resumed.epoch == 2
+    resumed.solve()
+    for x, y in zip(full.params, resumed.params):
+        assert np.array_equal(x, y)
+    with np.load(path) as z:  # NumPy reads it without deepctl
+        assert int(z["epoch"]) == 2 and "adam_m_0" in z.files
+
+
+def test_divergence_is_a_status(digits):
+    _, trainer = make(digits, optimizer="sgd", lr=1e6)
+    result = trainer.solve()
+    assert result.status == "diverged" and "lower the learning rate" in result.message
+
+
+def test_digits_reaches_95_percent_in_float32(digits):
+    train, test = digits
+    problem = dc.Problem32([dc.Dense32(64, 64, "tanh"), dc.Dense32(64, 10)])
+    trainer = dc.GradientTrainer32(problem, train, test,
+                                   dc.options(epochs=40, batch_size=32, lr=3e-3, schedule="cosine"))
+    trainer.init(problem.init_params(seed=0))
+    history = dc.History()
+    assert trainer.solve(history).status == "completed"
+    assert history.epochs[-1]["test_accuracy"] >= 0.95
+    assert dc.evaluate32(problem, trainer.params, test).accuracy == history.epochs[-1]["test_accuracy"]
