@@ -1,5 +1,5 @@
 # The two commands of the README:
-#   make run    install what is missing, build, train the default Fashion-MNIST MLP
+#   make run    install what is missing, build, study the default Fashion-MNIST MLP (report.html)
 #   make test   install what is missing, build, run every test
 # and   make bench  for the side-by-side benchmark against PyTorch (installs python3-torch).
 .PHONY: all setup run test bench clean
@@ -10,7 +10,7 @@ setup:
 	scripts/setup.sh
 
 run: setup
-	./build/deepctl train examples/fashion_mnist_mlp.toml --out runs/default-$$(date +%Y%m%d-%H%M%S)
+	./build/deepctl study examples/fashion_mnist_mlp.toml --out runs/default-$$(date +%Y%m%d-%H%M%S)
 
 test: setup
 	cd build && ctest --output-on-failure --timeout 900 -j2

@@ -1,5 +1,6 @@
 #include "bind.hpp"
 #include "deepctl/core/error.hpp"
+#include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/problem/parallel_gradient.hpp"
 
@@ -111,6 +112,21 @@ Problem(layers, loss="cross_entropy", l2=0.0); or build_problem(spec).)")
            },
            py::arg("X"), py::arg("Y"), py::arg("theta"), py::arg("threads") = 1,
            "(J, ∇_θ J) on the batch, rows split over `threads`.")
+      .def("layer_statistics",
+           [](const P& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta) {
+             const Params<S> th = from_list<S>(theta);
+             p.check_params(th);
+             py::list out;
+             for (const auto& st : layer_statistics<S>(p, th, X, Y))
+               out.append(py::dict(py::arg("weight_rms") = st.weight_rms,
+                                   py::arg("grad_rms") = st.grad_rms,
+                                   py::arg("activation_mean") = st.activation_mean,
+                                   py::arg("activation_std") = st.activation_std,
+                                   py::arg("costate_rms") = st.costate_rms));
+             return out;
+           },
+           py::arg("X"), py::arg("Y"), py::arg("theta"),
+           "Per-layer weight_rms, grad_rms, activation_mean/std, costate_rms on a probe batch.")
       .def("__repr__", [](const P& p) {
         std::string s = "Problem" + suffix<S>() + "(loss=" + p.loss().name() +
                         ", l2=" + std::to_string(p.l2()) + ", params=" + std::to_string(p.num_params()) + ",\n";

@@ -10,6 +10,15 @@ namespace deepctl::cli {
 
 int train_main(const std::vector<std::string>& args);
 int eval_main(const std::vector<std::string>& args);
+int study_main(const std::vector<std::string>& args);
+
+// What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
+struct TrainOutcome {
+  int code = 0;
+  std::string run_dir;
+};
+// `deepctl train` without --help: parses the arguments, trains, writes the run folder.
+TrainOutcome train_command(const std::vector<std::string>& args);
 
 // Sets OpenMP's and Eigen's thread counts; 0 means all cores. Returns the count used.
 int set_threads(int requested);

@@ -32,6 +32,7 @@ deepctl treats a deep network as a controlled dynamical system x_{t+1} = f_t(x_t
 and trains it as an optimal-control problem (the costate pass is back-propagation).
 
 commands:
+  study CONFIG.toml [--set key=value ...] [--out RUN_DIR]   train, then write RUN_DIR/report.html
   train CONFIG.toml [--set key=value ...] [--out RUN_DIR]   train a network, write a run folder
   train --resume RUN_DIR                                     continue an interrupted run
   eval RUN_DIR [--checkpoint FILE]                           evaluate a checkpoint on the test split
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "train") return deepctl::cli::train_main(args);
     if (command == "eval") return deepctl::cli::eval_main(args);
+    if (command == "study") return deepctl::cli::study_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

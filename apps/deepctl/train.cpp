@@ -1,8 +1,12 @@
 // deepctl train: trains the configured network and writes a run folder
 //   RUN_DIR/config.toml      the resolved configuration (every key, threads resolved)
 //   RUN_DIR/metrics.jsonl    one JSON object per line: kind "step" every log_every steps
-//                            (loss, grad_norm, lr) and kind "epoch" (train_loss, test_loss,
-//                            test_accuracy); each with epoch, step and wall_time in seconds
+//                            (loss, grad_norm, lr), kind "layers" at the same steps (per-layer
+//                            weight_rms, grad_rms, activation_mean, activation_std and
+//                            costate_rms on a fixed probe batch of the first 256 training
+//                            samples: problem/layer_statistics.hpp) and kind "epoch"
+//                            (train_loss, test_loss, test_accuracy); each with epoch, step and
+//                            wall_time in seconds
 //   RUN_DIR/checkpoint.npz   the last checkpoint (io/checkpoint.hpp), written atomically
 //   RUN_DIR/summary.json     status, message, final metrics, wall time, throughput
 #include <unistd.h>
@@ -17,6 +21,7 @@
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
 #include "deepctl/io/checkpoint.hpp"
+#include "deepctl/problem/layer_statistics.hpp"
 
 namespace deepctl::cli {
 namespace {
@@ -148,6 +153,19 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   };
   Progress progress(config.epochs, trainer.steps_per_epoch());
   const long first_step = trainer.steps();
+  Mat<S> probe_X, probe_Y;
+  std::vector<Index> probe_rows(std::min<Index>(256, data.train.size()));
+  for (Index i = 0; i < Index(probe_rows.size()); ++i) probe_rows[i] = i;
+  gather(data.train, probe_rows, 0, Index(probe_rows.size()), probe_X, probe_Y);
+  auto layers_line = [&](const StepReport& r) {
+    json layers = json::array();
+    for (const auto& st : layer_statistics<S>(problem, trainer.params(), probe_X, probe_Y))
+      layers.push_back(json{{"weight_rms", st.weight_rms}, {"grad_rms", st.grad_rms},
+                        {"activation_mean", st.activation_mean},
+                        {"activation_std", st.activation_std}, {"costate_rms", st.costate_rms}});
+    return json{{"kind", "layers"}, {"epoch", r.epoch + 1}, {"step", r.step}, {"layers", layers},
+                {"wall_time", wall()}};
+  };
   Callbacks callbacks;
   callbacks.on_step = [&](const StepReport& r) {
     progress.step(r);
@@ -155,7 +173,8 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
       metrics << json{{"kind", "step"}, {"epoch", r.epoch + 1}, {"step", r.step},
                       {"loss", r.loss}, {"grad_norm", r.grad_norm}, {"lr", r.lr},
                       {"wall_time", wall()}}.dump()
-              << "\n";
+              << "\n"
+              << layers_line(r).dump() << "\n";
     return true;
   };
   EpochReport last;
@@ -212,6 +231,10 @@ int train_main(const std::vector<std::string>& argv) {
       std::cout << kHelp;
       return 0;
     }
+  return train_command(argv).code;
+}
+
+TrainOutcome train_command(const std::vector<std::string>& argv) {
   const Args args = parse_args(argv);
   RunConfig config;
   std::string run_dir;
@@ -231,8 +254,10 @@ int train_main(const std::vector<std::string>& argv) {
     write_file_atomic(config_path(run_dir), to_toml(config));
   }
   set_threads(config.threads);
-  return config.precision == "float64" ? run<double>(config, run_dir, !args.resume.empty())
-                                       : run<float>(config, run_dir, !args.resume.empty());
+  const bool resume = !args.resume.empty();
+  return {config.precision == "float64" ? run<double>(config, run_dir, resume)
+                                        : run<float>(config, run_dir, resume),
+          run_dir};
 }
 
 }  // namespace deepctl::cli

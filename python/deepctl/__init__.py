@@ -20,7 +20,7 @@ Classes with plain names work in float64 (NumPy's default); those ending in 32 i
 from ._core import *  # noqa: F401,F403
 from ._core import (DataConfig, Schedule, TrainerOptions, UpdateOptions, __version__,  # noqa: F401
                     load_data)
-from .callbacks import Callback, History  # noqa: F401
+from .callbacks import Callback, History, LayerMonitor  # noqa: F401
 from .runs import RunDir, train_run  # noqa: F401
 
 

@@ -36,3 +36,19 @@ class History(Callback):
     def __repr__(self):
         last = self.epochs[-1] if self.epochs else None
         return f"History(steps={len(self.steps)}, epochs={len(self.epochs)}, last_epoch={last})"
+
+
+class LayerMonitor(Callback):
+    """Every `every` steps, per-layer statistics of the trainer's θ on a fixed probe batch
+    (Problem.layer_statistics), recorded in the run folder's "layers" format for
+    figures.layer_statistics."""
+
+    def __init__(self, problem, trainer, X, Y, every=50):
+        self.problem, self.trainer, self.X, self.Y, self.every = problem, trainer, X, Y, every
+        self.records = []
+
+    def on_step(self, r):
+        if r.step % self.every == 0:
+            self.records.append({"step": r.step, "epoch": r.epoch + 1, "layers":
+                                 self.problem.layer_statistics(self.X, self.Y, self.trainer.params)})
+        return True

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/problem/parallel_gradient.hpp"
 
@@ -119,6 +120,29 @@ TEST(ParallelGradient, ShardedObjectiveAndGradientEqualOnePass) {
   // Shards never go below kMinShardRows rows.
   EXPECT_EQ(ParallelGradient<double>(f.problem, 40, 4).shards(), 1);
   EXPECT_THROW(sharded.evaluate(X.topRows(50), Y.topRows(50), f.theta, g3), InputError);
+}
+
+TEST(LayerStatistics, MatchTheTrajectoryAndTheTerminalCostate) {
+  // Squared error: p_T = −(1/B)(z − y), so the last layer's costate_rms is rms(z − y).
+  Fixture f("squared_error");
+  const auto stats = layer_statistics<double>(f.problem, f.theta, f.X, f.Y);
+  Workspace<double> ws = f.problem.make_workspace(5);
+  f.problem.rollout(ws, f.X, f.Y, f.theta);
+  Params<double> grad;
+  f.problem.adjoint(ws, f.Y, f.theta, grad);
+  ASSERT_EQ(stats.size(), f.theta.size());
+  for (std::size_t t = 0; t < stats.size(); ++t) {
+    const auto& x = ws.states[t + 1];
+    const double n = double(x.size()), mean = x.sum() / n;
+    EXPECT_NEAR(stats[t].activation_mean, mean, 1e-12);
+    EXPECT_NEAR(stats[t].activation_std, std::sqrt((x.array() - mean).square().sum() / n), 1e-12);
+    if (f.theta[t].size() > 0) {
+      EXPECT_NEAR(stats[t].weight_rms, f.theta[t].norm() / std::sqrt(double(f.theta[t].size())), 1e-12);
+      EXPECT_NEAR(stats[t].grad_rms, grad[t].norm() / std::sqrt(double(grad[t].size())), 1e-12);
+    }
+  }
+  const Mat<double> residual = ws.output() - f.Y;
+  EXPECT_NEAR(stats.back().costate_rms, residual.norm() / std::sqrt(double(residual.size())), 1e-12);
 }
 
 TEST(Problem, RejectsIncompatibleShapesAndParameters) {

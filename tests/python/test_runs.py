@@ -1,6 +1,9 @@
 """Run folders and configs from Python: `deepctl train` through train_run, RunDir reading it,
 configs parsed strictly with the CLI's messages."""
+import ast
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -32,3 +35,14 @@ def test_bad_config_is_a_value_error_naming_the_key(tmp_path):
         dc.parse_config("[train]\nepoks = 3\n", "inline.toml")
     with pytest.raises(ValueError, match="not a run folder"):
         dc.RunDir(tmp_path)
+
+
+def test_python_example_reproduces_the_default_study(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "default_study.py"),
+                           str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    last_epoch = ast.literal_eval(proc.stdout.strip().splitlines()[-2])  # History record
+    assert last_epoch["epoch"] == 8 and last_epoch["test_accuracy"] >= 0.85
+    for name in ("curves", "layers"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+        assert (tmp_path / f"{name}.svg").is_file()

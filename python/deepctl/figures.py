@@ -1,0 +1,84 @@
+"""Figures with matplotlib (Agg backend, no display needed). Each function takes the metric
+records a run folder holds (RunDir.steps / .epochs / .layer_stats) or that a History callback
+collected, returns a matplotlib Figure, and save() writes it as PNG and SVG.
+
+    run = deepctl.RunDir("runs/default")
+    fig = training_curves(run.steps, run.epochs, x="wall_time")
+    save(fig, "curves")          # curves.png, curves.svg
+"""
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+LAYER_PANELS = [
+    ("weight_rms", "weights: rms of θ_t"),
+    ("grad_rms", "gradients: rms of ∇θ_t J"),
+    ("activation_std", "activations: std of x_{t+1}"),
+    ("costate_rms", "costates: rms of p_{t+1} (per sample)"),
+]
+
+
+def training_curves(steps, epochs, x="step"):
+    """Minibatch loss and per-epoch train/test loss against x = "step" or "wall_time", with
+    test accuracy on a second axis."""
+    label = {"step": "step", "wall_time": "wall time (s)"}[x]
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    if steps:
+        ax.plot([s[x] for s in steps], [s["loss"] for s in steps], lw=1, alpha=0.6,
+                color="tab:blue", label="minibatch J")
+    if epochs:
+        ex = [e[x] for e in epochs]
+        ax.plot(ex, [e["train_loss"] for e in epochs], "o-", color="tab:blue", label="train J (epoch mean)")
+        test = [e["test_loss"] for e in epochs]
+        if any(t is not None for t in test):
+            ax.plot(ex, test, "s-", color="tab:orange", label="test loss")
+        acc = [e["test_accuracy"] for e in epochs]
+        if any(a is not None for a in acc):
+            ax2 = ax.twinx()
+            ax2.plot(ex, acc, "^-", color="tab:green", label="test accuracy")
+            ax2.set_ylabel("test accuracy", color="tab:green")
+            ax2.set_ylim(0, 1)
+    ax.set_xlabel(label)
+    ax.set_ylabel("loss")
+    ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(f"training curves against {label}")
+    fig.tight_layout()
+    return fig
+
+
+def layer_statistics(layer_stats, names=None):
+    """Per-layer weights, gradients, activations and costates over training: one line per
+    layer in each of four panels, against step."""
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6), dpi=100, sharex=True)
+    if layer_stats:
+        steps = [r["step"] for r in layer_stats]
+        count = len(layer_stats[0]["layers"])
+        colors = plt.cm.viridis([t / max(count - 1, 1) for t in range(count)])
+        for ax, (key, title) in zip(axes.flat, LAYER_PANELS):
+            for t in range(count):
+                name = names[t] if names else f"layer {t}"
+                ax.plot(steps, [r["layers"][t][key] for r in layer_stats], color=colors[t], label=name)
+            ax.set_title(title, fontsize=10)
+            ax.set_yscale("log")
+            ax.grid(alpha=0.3)
+        axes[0, 0].legend(fontsize=7)
+    for ax in axes[1]:
+        ax.set_xlabel("step")
+    fig.suptitle("per-layer statistics on a fixed probe batch")
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, stem):
+    """Writes stem.png and stem.svg; returns the two paths."""
+    stem = pathlib.Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    for p in paths:
+        fig.savefig(p)
+    return paths

@@ -1,0 +1,174 @@
+"""The study report: RUN_DIR/report.html, one self-contained page (figures embedded as PNG,
+no network access) that opens with a summary and has one section per lens.
+
+    python3 -m deepctl.report RUN_DIR
+
+A lens adds its section with @section: a function of the RunDir returning (title, html
+body, [(figure name, matplotlib Figure)]) or None when the run has nothing for it. Figures are
+also written to RUN_DIR/figures/<name>.png and .svg.
+"""
+import base64
+import html
+import io
+import sys
+
+import matplotlib.pyplot as plt
+
+from . import figures
+from .runs import RunDir
+
+SECTIONS = []
+
+
+def section(fn):
+    """Registers a report section (in order of registration)."""
+    SECTIONS.append(fn)
+    return fn
+
+
+def network_text(config):
+    layers = config.get("model", {}).get("layers", [])
+    parts = []
+    for layer in layers:
+        kind = layer.get("type", "?")
+        size = layer.get("width") or layer.get("channels") or layer.get("kernel") or ""
+        act = layer.get("activation", "linear")
+        parts.append(f"{kind} {size} {act}".replace("  ", " ").strip())
+    return " → ".join(parts)
+
+
+def summary_rows(run):
+    c, s = run.config, run.summary
+    data, model, train = c.get("data", {}), c.get("model", {}), c.get("train", {})
+
+    def fmt(v, spec):
+        return format(v, spec) if isinstance(v, (int, float)) else "n/a"
+
+    return [
+        ("data", f"{data.get('name')} (train_limit {data.get('train_limit', 0) or 'all'}, "
+                 f"test_limit {data.get('test_limit', 0) or 'all'})"),
+        ("network", f"{network_text(c)}; loss {model.get('loss')}; init {model.get('init')} "
+                    f"(σ_w² {model.get('sw2')}, σ_b² {model.get('sb2')}); "
+                    f"{s.get('parameters', 'n/a')} parameters"),
+        ("optimiser", f"{train.get('optimizer')}, lr {train.get('lr')}, schedule "
+                      f"{train.get('schedule')}, batch {train.get('batch_size')}, "
+                      f"{train.get('epochs')} epochs, seed {train.get('seed')}, "
+                      f"{train.get('precision')}, {train.get('threads')} threads"),
+        ("result", f"{s.get('status')}: {s.get('message')}"),
+        ("final metrics", f"test accuracy {fmt(s.get('test_accuracy'), '.4f')}, "
+                          f"test loss {fmt(s.get('test_loss'), '.4f')}"),
+        ("wall time", f"{fmt(s.get('wall_time'), '.2f')} s, "
+                      f"{fmt(s.get('samples_per_second'), ',.0f')} samples/s"),
+    ]
+
+
+@section
+def training_section(run):
+    if not run.steps and not run.epochs:
+        return None
+    body = ("<p>The gradient-adjoint trainer: each step runs the rollout x_{t+1} = f_t(x_t, θ_t), "
+            "the costate pass p_t = f_xᵀ p_{t+1} from p_T = −(1/B)∇Φ, and the update policy on "
+            "∇J = −∇_θH. Minibatch J at logged steps, epoch means and test metrics.</p>")
+    return ("Training dynamics", body,
+            [("curves_step", figures.training_curves(run.steps, run.epochs, "step")),
+             ("curves_wall", figures.training_curves(run.steps, run.epochs, "wall_time"))])
+
+
+@section
+def layers_section(run):
+    stats = run.layer_stats
+    if not stats:
+        return None
+    names = [f"{t}: {n}" for t, n in enumerate(network_text(run.config).split(" → "))]
+    body = ("<p>Per layer, on the first 256 training samples: rms of the parameters and of "
+            "their gradient, the spread of the layer's output, and the rms of the costate "
+            "p_{t+1} that reaches it. Costates that shrink or grow with depth are vanishing or "
+            "exploding gradients seen as the backward (adjoint) dynamics.</p>")
+    return ("Layers: weights, gradients, activations, costates", body,
+            [("layers", figures.layer_statistics(stats, names))])
+
+
+def embedded_png(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>deepctl study: {title}</title>
+<style>
+body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; }} td {{ padding: 4px 10px; border-bottom: 1px solid #ddd; vertical-align: top; }}
+td:first-child {{ font-weight: bold; white-space: nowrap; }}
+figure {{ margin: 1em 0; }} img {{ max-width: 100%; border: 1px solid #eee; }}
+figcaption {{ font-size: 0.85em; color: #555; }}
+</style></head>
+<body>
+<h1>deepctl study: {title}</h1>
+<p>Run folder <code>{path}</code>; deepctl {version}.</p>
+<h2>Summary</h2>
+<table>{rows}</table>
+{sections}
+<script>
+// Marks the page with how many figures decoded, for the browser test; logs an error for any
+// figure that failed to load.
+window.addEventListener("load", () => {{
+  const imgs = Array.from(document.querySelectorAll("img.figure"));
+  const bad = imgs.filter(i => !(i.complete && i.naturalWidth > 0));
+  bad.forEach(i => console.error("figure failed to load: " + i.alt));
+  document.body.dataset.figures = imgs.length;
+  document.body.dataset.figuresLoaded = imgs.length - bad.length;
+  document.body.dataset.figureRects = JSON.stringify(imgs.map(i => {{
+    const r = i.getBoundingClientRect();
+    return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];
+  }}));
+}});
+</script>
+</body></html>
+"""
+
+
+def write_report(run_dir):
+    """Writes RUN_DIR/report.html and RUN_DIR/figures/*.{png,svg}; returns the report path."""
+    from . import __version__
+    run = RunDir(run_dir)
+    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in summary_rows(run))
+    parts = []
+    for make in SECTIONS:
+        result = make(run)
+        if result is None:
+            continue
+        title, body, figs = result
+        blocks = [f"<section><h2>{html.escape(title)}</h2>{body}"]
+        for name, fig in figs:
+            figures.save(fig, run.path / "figures" / name)
+            blocks.append(f'<figure><img class="figure" alt="{name}" '
+                          f'src="data:image/png;base64,{embedded_png(fig)}">'
+                          f"<figcaption>figures/{name}.png, figures/{name}.svg</figcaption></figure>")
+            plt.close(fig)
+        parts.append("".join(blocks) + "</section>")
+    page = PAGE.format(title=html.escape(run.path.name), path=html.escape(str(run.path)),
+                       version=__version__, rows=rows, sections="\n".join(parts))
+    out = run.path / "report.html"
+    tmp = out.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+def main(argv):
+    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+        print("usage: python3 -m deepctl.report RUN_DIR   writes RUN_DIR/report.html")
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    try:
+        print(write_report(argv[0]))
+    except ValueError as e:
+        print(f"deepctl.report: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,71 @@
+"""`deepctl study` end to end: it trains, writes a self-contained report.html, and headless
+Chromium loads it with no console messages and every figure drawn. A doctored copy (a blank
+figure, a script error) is caught by the same check, so the check can fail."""
+import base64
+import io
+import os
+import pathlib
+import subprocess
+
+import matplotlib.pyplot as plt
+import pytest
+
+from deepctl.browser import check_report
+from deepctl.runs import cli_path
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    out = tmp_path_factory.mktemp("study") / "digits"
+    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "digits_mlp.toml"),
+                           "--out", str(out), "--set", "train.epochs=4", "--set", "train.threads=1",
+                           "--set", "train.log_every=10"],
+                          capture_output=True, text=True, env=os.environ | {"PYTHONPATH": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert f"report: {out}/report.html" in proc.stdout
+    return out
+
+
+def test_report_is_self_contained_with_summary_and_sections(study):
+    page = (study / "report.html").read_text()
+    for needle in ("<h2>Summary</h2>", "digits", "dense 64 tanh → dense 10 linear", "adam",
+                   "test accuracy 0.9", "wall time", "<h2>Training dynamics</h2>",
+                   "<h2>Layers: weights, gradients, activations, costates</h2>"):
+        assert needle in page
+    for name in ("curves_step", "curves_wall", "layers"):
+        assert (study / "figures" / f"{name}.png").stat().st_size > 10_000
+        assert (study / "figures" / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_chromium_renders_every_figure_without_console_errors(study):
+    result = check_report(study / "report.html", study / "report.png")
+    assert result["figures"] == 3 and result["figures_loaded"] == 3
+    assert result["console"] == [] and result["blank"] == [] and result["external"] == []
+
+
+def test_the_check_catches_a_blank_figure_and_a_script_error(study, tmp_path):
+    fig = plt.figure(figsize=(7, 4), dpi=100)  # an empty white canvas
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    blank = base64.b64encode(buf.getvalue()).decode()
+    page = (study / "report.html").read_text()
+    start = page.index('alt="curves_wall" src="data:image/png;base64,') + len('alt="curves_wall" src="data:image/png;base64,')
+    end = page.index('"', start)
+    page = page[:start] + blank + page[end:]
+    page = page.replace("</body>", "<script>undefined_function();</script></body>")
+    doctored = tmp_path / "report.html"
+    doctored.write_text(page)
+    result = check_report(doctored, tmp_path / "shot.png")
+    assert result["blank"] == ["curves_wall"]
+    assert any("undefined_function" in line for line in result["console"])
+
+
+def test_study_rejects_bad_input_with_exit_code_2(tmp_path):
+    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "digits_mlp.toml"),
+                           "--out", str(tmp_path / "x"), "--set", "train.epochs=-1"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "train.epochs" in proc.stderr
