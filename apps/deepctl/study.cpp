@@ -29,8 +29,10 @@ The report is written by Debian's python3 with the deepctl package and matplotli
 still written) or the report failed, 2 bad input.
 )";
 
-// Runs `python3 -m deepctl.report RUN_DIR` with this build's python/ on PYTHONPATH.
+// Runs `python3 -m deepctl.report RUN_DIR` with this build's python/ on PYTHONPATH; it prints
+// "report: RUN_DIR/report.html".
 int write_report(const std::string& run_dir) {
+  std::cout.flush();  // our lines before the child's
   std::string path = DEEPCTL_PYTHON_DIR;
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
   std::vector<std::string> env_strings{"PYTHONPATH=" + path};
@@ -64,8 +66,7 @@ int study_main(const std::vector<std::string>& argv) {
     std::cerr << "deepctl study: writing " << trained.run_dir << "/report.html failed\n";
     return 1;
   }
-  std::cout << "report: " << trained.run_dir << "/report.html\n";
-  return trained.code;
+  return trained.code;  // the report module printed "report: RUN_DIR/report.html"
 }
 
 }  // namespace deepctl::cli

@@ -163,7 +163,7 @@ def main(argv):
         print("usage: python3 -m deepctl.report RUN_DIR   writes RUN_DIR/report.html")
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     try:
-        print(write_report(argv[0]))
+        print(f"report: {write_report(argv[0])}")
     except ValueError as e:
         print(f"deepctl.report: error: {e}", file=sys.stderr)
         return 2
