@@ -11,6 +11,7 @@ namespace deepctl::cli {
 int train_main(const std::vector<std::string>& args);
 int eval_main(const std::vector<std::string>& args);
 int study_main(const std::vector<std::string>& args);
+int meanfield_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {

@@ -36,6 +36,8 @@ commands:
   train CONFIG.toml [--set key=value ...] [--out RUN_DIR]   train a network, write a run folder
   train --resume RUN_DIR                                     continue an interrupted run
   eval RUN_DIR [--checkpoint FILE]                           evaluate a checkpoint on the test split
+  meanfield --activation A --sw2 X --sb2 Y [--json]          mean-field fixed points, depth scales, phase
+  meanfield --activation A --sb2 Y --critical [--json]       the critical sw2
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
     if (command == "train") return deepctl::cli::train_main(args);
     if (command == "eval") return deepctl::cli::eval_main(args);
     if (command == "study") return deepctl::cli::study_main(args);
+    if (command == "meanfield") return deepctl::cli::meanfield_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

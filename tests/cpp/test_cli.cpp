@@ -78,7 +78,7 @@ void expect_one_line_error(const Result& r, const std::string& fragment) {
 
 TEST(Cli, HelpOnEverySubcommand) {
   const fs::path dir = scratch("help");
-  for (const std::string cmd : {"--help", "train --help", "eval --help"}) {
+  for (const std::string cmd : {"--help", "train --help", "eval --help", "study --help", "meanfield --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -271,6 +271,30 @@ TEST(Cli, OtherExamplesTrain) {
                            "--set data.test_limit=2000");
   ASSERT_EQ(cnn.code, 0) << cnn.err;
   EXPECT_GE(test_accuracy(dir / "cnn"), 0.7);
+}
+
+TEST(Cli, MeanfieldJsonAndCriticalLine) {
+  const fs::path dir = scratch("meanfield");
+  Result r = run_cli("meanfield --activation relu --sb2 0 --critical --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["sw2_critical"].get<double>(), 2.0);
+  r = run_cli("meanfield --activation erf --sw2 0.7 --sb2 0 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["q_star"].get<double>(), 0.0);
+  EXPECT_TRUE(j["c_star"].is_null());  // undefined at q* = 0
+  EXPECT_EQ(j["phase"], "ordered");
+  for (const char* key : {"q_star", "c_star", "chi1", "chi_c", "xi_q", "xi_c", "phase"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  r = run_cli("meanfield --activation tanh --sw2 2.5 --sb2 0.05 --json", dir);
+  EXPECT_EQ(json::parse(r.out)["phase"], "chaotic");
+  r = run_cli("meanfield --activation relu --sw2 3 --sb2 0.1 --json", dir);
+  EXPECT_TRUE(json::parse(r.out)["q_star"].is_null());  // the length map diverges
+  EXPECT_EQ(json::parse(r.out)["phase"], "divergent");
+  expect_one_line_error(run_cli("meanfield --activation tahn --sw2 1", dir), "unknown activation 'tahn'");
+  expect_one_line_error(run_cli("meanfield --activation tanh --sw2 x", dir), "--sw2: expected a number");
+  expect_one_line_error(run_cli("meanfield --activation tanh --sw2 -1", dir), "sw2");
+  expect_one_line_error(run_cli("meanfield --activation tanh", dir), "--sw2 is required");
 }
 
 }  // namespace

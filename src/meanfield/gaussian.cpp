@@ -1,0 +1,102 @@
+#include "deepctl/meanfield/gaussian.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+
+namespace deepctl::meanfield {
+namespace {
+
+constexpr int kNodes = 10;       // Gauss–Legendre nodes per panel
+constexpr double kZMax = 12.0;   // integration range in z
+constexpr double kPanel = 0.5;   // base panel width in z
+constexpr double kFine = 0.5;    // fine panel width in u around features
+constexpr int kFinePanels = 32;  // fine panels on each side of a feature (±16 in u)
+
+struct Legendre {
+  std::array<double, kNodes> x, w;
+  Legendre() {
+    // Newton on P_n from the Chebyshev-like initial guesses; P_n and P_n' by the recurrence.
+    for (int i = 0; i < kNodes; ++i) {
+      double t = std::cos(std::numbers::pi * (i + 0.75) / (kNodes + 0.5)), dp = 0;
+      for (int it = 0; it < 100; ++it) {
+        double p0 = 1, p1 = t;
+        for (int k = 2; k <= kNodes; ++k) {
+          const double p2 = ((2 * k - 1) * t * p1 - (k - 1) * p0) / k;
+          p0 = p1;
+          p1 = p2;
+        }
+        dp = kNodes * (t * p1 - p0) / (t * t - 1);
+        const double step = p1 / dp;
+        t -= step;
+        if (std::abs(step) < 1e-16) break;
+      }
+      x[i] = t;
+      w[i] = 2 / ((1 - t * t) * dp * dp);
+    }
+  }
+};
+
+const Legendre& legendre() {
+  static const Legendre rule;
+  return rule;
+}
+
+}  // namespace
+
+GaussianRule::GaussianRule(const std::vector<Feature>& features) {
+  std::vector<double> edges;
+  for (double z = -kZMax; z <= kZMax + 1e-12; z += kPanel) edges.push_back(z);
+  for (const Feature& f : features) {
+    if (!(std::abs(f.z) < kZMax)) continue;
+    edges.push_back(f.z);            // a kink is always a panel edge
+    if (!(f.scale < kPanel)) continue;  // the base panels already resolve it
+    for (int k = -kFinePanels; k <= kFinePanels; ++k) {
+      const double e = f.z + k * f.scale;
+      if (std::abs(e) < kZMax) edges.push_back(e);
+    }
+  }
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end(),
+                          [](double x, double y) { return std::abs(x - y) < 1e-14; }),
+              edges.end());
+  const Legendre& gl = legendre();
+  const double inv_sqrt_2pi = 1 / std::sqrt(2 * std::numbers::pi);
+  z_.reserve((edges.size() - 1) * kNodes);
+  w_.reserve(z_.capacity());
+  for (std::size_t p = 0; p + 1 < edges.size(); ++p) {
+    const double mid = (edges[p] + edges[p + 1]) / 2, half = (edges[p + 1] - edges[p]) / 2;
+    for (int i = 0; i < kNodes; ++i) {
+      const double z = mid + half * gl.x[i];
+      z_.push_back(z);
+      w_.push_back(half * gl.w[i] * inv_sqrt_2pi * std::exp(-z * z / 2));
+    }
+  }
+}
+
+GaussianRule GaussianRule::for_argument(double a, double b, const std::vector<double>& u_features) {
+  if (a == 0) {
+    GaussianRule one;
+    one.z_ = {0.0};
+    one.w_ = {1.0};
+    return one;
+  }
+  std::vector<Feature> features;
+  for (double u : u_features) features.push_back({(u - b) / a, kFine / std::abs(a)});
+  return GaussianRule(features);
+}
+
+std::vector<double> GaussianRule::arguments(double a, double b) const {
+  std::vector<double> u(z_.size());
+  for (std::size_t i = 0; i < z_.size(); ++i) u[i] = a * z_[i] + b;
+  return u;
+}
+
+double GaussianRule::sum(const std::vector<double>& values) const {
+  double s = 0;
+  for (std::size_t i = 0; i < w_.size(); ++i) s += w_[i] * values[i];
+  return s;
+}
+
+}  // namespace deepctl::meanfield

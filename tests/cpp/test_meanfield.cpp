@@ -1,0 +1,138 @@
+// Mean-field maps (REFERENCE F2, F3): quadrature against closed forms, Stein and Price
+// identities against finite differences, the published critical points.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "deepctl/core/error.hpp"
+#include "deepctl/meanfield/gaussian.hpp"
+#include "deepctl/meanfield/meanfield.hpp"
+
+namespace deepctl::meanfield {
+namespace {
+
+using std::numbers::pi;
+
+double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
+
+ActivationMoments moments(const std::string& name, bool closed = true) {
+  return ActivationMoments(Activation::parse(name), closed);
+}
+
+TEST(GaussianRule, IntegratesGaussianMoments) {
+  for (double a : {0.3, 1.0, 50.0}) {
+    const auto rule = GaussianRule::for_argument(a, 0.2, {0.0});
+    std::vector<double> one, z2, z4, cosz;
+    for (double z : rule.z()) {
+      one.push_back(1);
+      z2.push_back(z * z);
+      z4.push_back(z * z * z * z);
+      cosz.push_back(std::cos(z));
+    }
+    EXPECT_NEAR(rule.sum(one), 1.0, 1e-14);
+    EXPECT_NEAR(rule.sum(z2), 1.0, 1e-14);
+    EXPECT_NEAR(rule.sum(z4), 3.0, 1e-13);
+    EXPECT_NEAR(rule.sum(cosz), std::exp(-0.5), 1e-14);
+  }
+}
+
+class ClosedForms : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ClosedForms, MatchQuadratureFromSmallToLargeQ) {
+  const auto exact = moments(GetParam()), numeric = moments(GetParam(), false);
+  for (double q : {0.01, 0.3, 1.0, 7.0, 100.0, 1e4}) {
+    EXPECT_LT(rel(numeric.second_moment(q), exact.second_moment(q)), 1e-12) << "q " << q;
+    EXPECT_LT(rel(numeric.derivative_moment(q), exact.derivative_moment(q)), 1e-12) << "q " << q;
+    if (GetParam() == "erf") {
+      EXPECT_LT(rel(numeric.derivative_moment(q, 2), exact.derivative_moment(q, 2)), 1e-12);
+      EXPECT_LT(rel(numeric.curvature_moment(q), exact.curvature_moment(q)), 1e-12);
+    }
+    if (GetParam() == "hard_tanh" || q > 100) continue;  // 2-D closed forms: erf, relu, linear
+    const double q2 = 0.5 * q;
+    // Relative to the Cauchy–Schwarz bound, since the covariance itself may vanish (c = 0).
+    const double scale = std::sqrt(exact.second_moment(q) * exact.second_moment(q2));
+    const double dscale = std::sqrt(exact.derivative_moment(q) * exact.derivative_moment(q2));
+    for (double c : {-0.7, 0.0, 0.5, 0.99, 0.999999}) {
+      EXPECT_NEAR(numeric.covariance(q, q2, c), exact.covariance(q, q2, c), 1e-10 * scale)
+          << "q " << q << " c " << c;
+      EXPECT_NEAR(numeric.derivative_covariance(q, q2, c), exact.derivative_covariance(q, q2, c),
+                  1e-10 * dscale)
+          << "q " << q << " c " << c;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(MeanField, ClosedForms, ::testing::Values("erf", "relu", "hard_tanh", "linear"));
+
+TEST(MeanField, SteinAndPriceIdentities) {
+  // χ_q = Q′(q) and ∂/∂c E[φ(u1)φ(u2)] = q E[φ′(u1)φ′(u2)], by central differences.
+  for (const std::string name : {"tanh", "sigmoid", "gelu", "softplus"}) {
+    const auto m = moments(name);
+    const double sw2 = 1.7, sb2 = 0.1, q = 1.3, h = 1e-5;
+    const double dQ = (length_map(m, sw2, sb2, q + h) - length_map(m, sw2, sb2, q - h)) / (2 * h);
+    EXPECT_LT(rel(dQ, sw2 * (m.derivative_moment(q) + m.curvature_moment(q))), 1e-8) << name;
+    const double c = 0.3;
+    const double dC = (m.covariance(q, q, c + h) - m.covariance(q, q, c - h)) / (2 * h);
+    EXPECT_LT(rel(dC, q * m.derivative_covariance(q, q, c)), 1e-8) << name;
+  }
+}
+
+TEST(MeanField, ReluIsCriticalAtHeInitialisation) {
+  const auto relu = moments("relu");
+  EXPECT_EQ(critical_point(relu, 0.0).sw2, 2.0);
+  EXPECT_TRUE(std::isnan(critical_point(relu, 0.1).sw2));  // no critical point with a bias
+  EXPECT_EQ(analyze(relu, 2.0, 0.0).phase, Phase::Critical);
+  const Analysis a = analyze(relu, 1.5, 0.1);  // q* = σ_b²/(1 − σ_w²/2), c* = 1
+  EXPECT_LT(rel(a.q_star, 0.4), 1e-13);
+  EXPECT_EQ(a.c_star, 1.0);
+  EXPECT_LT(rel(a.xi_c, -1 / std::log(0.75)), 1e-13);
+  EXPECT_EQ(a.phase, Phase::Ordered);
+  EXPECT_TRUE(std::isinf(analyze(relu, 2.5, 0.1).q_star));  // the length map diverges
+}
+
+TEST(MeanField, ErfIsCriticalAtPiOverFour) {
+  const auto erf = moments("erf");
+  EXPECT_LT(rel(critical_point(erf, 0.0).sw2, pi / 4), 1e-15);
+  const Analysis below = analyze(erf, 0.7, 0.0);  // the origin attracts: q* = 0, c* undefined
+  EXPECT_EQ(below.q_star, 0.0);
+  EXPECT_TRUE(std::isnan(below.c_star));
+  EXPECT_LT(rel(below.chi1, 0.7 * 4 / pi), 1e-15);
+}
+
+TEST(MeanField, TanhCriticalLineAtTheReviewsBias) {
+  // The review's phase-diagram script marks σ_w² ≈ 1.76 at σ_b² = 0.05.
+  const auto tanh = moments("tanh");
+  const CriticalPoint cp = critical_point(tanh, 0.05);
+  EXPECT_NEAR(cp.sw2, 1.76, 0.01);
+  const Analysis a = analyze(tanh, cp.sw2, 0.05);
+  EXPECT_NEAR(a.chi1, 1.0, 1e-10);
+  EXPECT_LT(rel(a.q_star, cp.q_star), 1e-9);
+  // ξ_c grows without bound towards the critical line while ξ_q stays O(1).
+  const Analysis near = analyze(tanh, cp.sw2 * 1.001, 0.05), far = analyze(tanh, cp.sw2 * 1.2, 0.05);
+  EXPECT_GT(near.xi_c, 50 * far.xi_c);
+  EXPECT_LT(near.xi_q, 10.0);
+}
+
+TEST(MeanField, ChaoticFixedPointOfTheCorrelationMap) {
+  const auto tanh = moments("tanh");
+  const Analysis a = analyze(tanh, 2.5, 0.05);
+  EXPECT_EQ(a.phase, Phase::Chaotic);
+  EXPECT_GT(a.c_star, 0.0);
+  EXPECT_LT(a.c_star, 1.0);
+  EXPECT_NEAR(correlation_map(tanh, 2.5, 0.05, a.q_star, a.c_star), a.c_star, 1e-13);
+  EXPECT_LT(a.chi_c, 1.0);  // c* attracts
+  EXPECT_LT(a.xi_grad, 0.0);  // gradients explode
+  EXPECT_NEAR(length_map(tanh, 2.5, 0.05, a.q_star), a.q_star, 1e-13 * a.q_star);
+  // Odd φ at σ_b² = 0 in the chaotic phase: c* = 0.
+  EXPECT_EQ(analyze(tanh, 2.5, 0.0).c_star, 0.0);
+}
+
+TEST(MeanField, BadVariancesAreInputErrors) {
+  EXPECT_THROW(analyze(moments("tanh"), -1.0, 0.0), InputError);
+  EXPECT_THROW(analyze(moments("tanh"), 1.0, -0.1), InputError);
+  EXPECT_THROW(moments("tanh").covariance(1, 1, 1.5), InputError);
+}
+
+}  // namespace
+}  // namespace deepctl::meanfield
