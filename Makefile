@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run    install what is missing, build, study the default Fashion-MNIST MLP (report.html)
 #   make test   install what is missing, build, run every test
-# and   make bench  for the side-by-side benchmark against PyTorch (installs python3-torch).
+# and   make bench  for the side-by-side benchmarks against PyTorch and NumPy (installs python3-torch).
 .PHONY: all setup run test bench clean
 
 all: setup
@@ -18,6 +18,7 @@ test: setup
 bench:
 	scripts/setup.sh python3-torch python3-numpy
 	bench/compare_pytorch.sh
+	/usr/bin/python3 bench/compare_meanfield.py build 256 2
 
 clean:
 	rm -rf build

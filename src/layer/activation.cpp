@@ -134,6 +134,18 @@ void Activation::value_and_derivative(const S* a_ptr, S* y_ptr, S* d_ptr, Index 
 }
 
 template <class S>
+void Activation::value_and_derivatives(const S* a_ptr, S* y_ptr, S* d_ptr, S* d2_ptr, Index n) const {
+  value_and_derivative(a_ptr, y_ptr, d_ptr, n);
+  In<S> y(y_ptr, n), d(d_ptr, n);
+  Out<S> d2(d2_ptr, n);
+  switch (kind_) {
+    case ActivationKind::Tanh: d2 = S(-2) * y * d; break;
+    case ActivationKind::Sigmoid: d2 = d * (S(1) - S(2) * y); break;
+    default: second_derivative(a_ptr, d2_ptr, n);
+  }
+}
+
+template <class S>
 void Activation::second_derivative(const S* a_ptr, S* d2_ptr, Index n) const {
   In<S> a(a_ptr, n);
   Out<S> d2(d2_ptr, n);
@@ -166,7 +178,8 @@ void Activation::second_derivative(const S* a_ptr, S* d2_ptr, Index n) const {
   template void Activation::value<S>(const S*, S*, Index) const;                      \
   template void Activation::value_and_derivative<S>(const S*, S*, S*, Index) const;   \
   template void Activation::derivative<S>(const S*, S*, Index) const;                 \
-  template void Activation::second_derivative<S>(const S*, S*, Index) const;
+  template void Activation::second_derivative<S>(const S*, S*, Index) const;           \
+  template void Activation::value_and_derivatives<S>(const S*, S*, S*, S*, Index) const;
 DEEPCTL_INSTANTIATE(float)
 DEEPCTL_INSTANTIATE(double)
 #undef DEEPCTL_INSTANTIATE

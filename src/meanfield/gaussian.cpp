@@ -4,12 +4,14 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <tuple>
+#include <utility>
 
 namespace deepctl::meanfield {
 namespace {
 
 constexpr int kNodes = 10;       // Gauss–Legendre nodes per panel
-constexpr double kZMax = 12.0;   // integration range in z
+constexpr double kZMax = 10.0;   // integration range in z (mass outside: 1.5e-23)
 constexpr double kPanel = 0.5;   // base panel width in z
 constexpr double kFine = 0.5;    // fine panel width in u around features
 constexpr int kFinePanels = 32;  // fine panels on each side of a feature (±16 in u)
@@ -43,6 +45,24 @@ const Legendre& legendre() {
   return rule;
 }
 
+// Nodes and Gaussian-weighted weights of the composite rule over consecutive edges.
+std::pair<std::vector<double>, std::vector<double>> panel_rule(const std::vector<double>& edges) {
+  const Legendre& gl = legendre();
+  const double inv_sqrt_2pi = 1 / std::sqrt(2 * std::numbers::pi);
+  std::vector<double> z, w;
+  z.reserve((edges.size() - 1) * kNodes);
+  w.reserve(z.capacity());
+  for (std::size_t p = 0; p + 1 < edges.size(); ++p) {
+    const double mid = (edges[p] + edges[p + 1]) / 2, half = (edges[p + 1] - edges[p]) / 2;
+    for (int i = 0; i < kNodes; ++i) {
+      const double x = mid + half * gl.x[i];
+      z.push_back(x);
+      w.push_back(half * gl.w[i] * inv_sqrt_2pi * std::exp(-x * x / 2));
+    }
+  }
+  return {z, w};
+}
+
 }  // namespace
 
 GaussianRule::GaussianRule(const std::vector<Feature>& features) {
@@ -51,7 +71,7 @@ GaussianRule::GaussianRule(const std::vector<Feature>& features) {
   for (const Feature& f : features) {
     if (!(std::abs(f.z) < kZMax)) continue;
     edges.push_back(f.z);            // a kink is always a panel edge
-    if (!(f.scale < kPanel)) continue;  // the base panels already resolve it
+    if (!(f.scale < kPanel / 2)) continue;  // 10 nodes per base panel resolve it
     for (int k = -kFinePanels; k <= kFinePanels; ++k) {
       const double e = f.z + k * f.scale;
       if (std::abs(e) < kZMax) edges.push_back(e);
@@ -61,18 +81,22 @@ GaussianRule::GaussianRule(const std::vector<Feature>& features) {
   edges.erase(std::unique(edges.begin(), edges.end(),
                           [](double x, double y) { return std::abs(x - y) < 1e-14; }),
               edges.end());
-  const Legendre& gl = legendre();
-  const double inv_sqrt_2pi = 1 / std::sqrt(2 * std::numbers::pi);
-  z_.reserve((edges.size() - 1) * kNodes);
-  w_.reserve(z_.capacity());
-  for (std::size_t p = 0; p + 1 < edges.size(); ++p) {
-    const double mid = (edges[p] + edges[p + 1]) / 2, half = (edges[p + 1] - edges[p]) / 2;
-    for (int i = 0; i < kNodes; ++i) {
-      const double z = mid + half * gl.x[i];
-      z_.push_back(z);
-      w_.push_back(half * gl.w[i] * inv_sqrt_2pi * std::exp(-z * z / 2));
-    }
+  // Most rules are the base panels themselves (features on base edges, no refinement): reuse
+  // the nodes and weights computed once.
+  static const std::vector<double> base_edges = [] {
+    std::vector<double> e;
+    for (double z = -kZMax; z <= kZMax + 1e-12; z += kPanel) e.push_back(z);
+    return e;
+  }();
+  static const std::pair<std::vector<double>, std::vector<double>> base = panel_rule(base_edges);
+  if (edges.size() == base_edges.size() &&
+      std::equal(edges.begin(), edges.end(), base_edges.begin(),
+                 [](double x, double y) { return std::abs(x - y) < 1e-14; })) {
+    z_ = base.first;
+    w_ = base.second;
+    return;
   }
+  std::tie(z_, w_) = panel_rule(edges);
 }
 
 GaussianRule GaussianRule::for_argument(double a, double b, const std::vector<double>& u_features) {

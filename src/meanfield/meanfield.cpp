@@ -59,8 +59,29 @@ double ActivationMoments::quadrature_1d(double q, int which, int power) const {
   if (!(q >= 0) || std::isinf(q)) return kNaN;
   const auto rule = GaussianRule::for_argument(std::sqrt(q), 0.0, features_);
   std::vector<double> v = evaluate(act_, rule.arguments(std::sqrt(q), 0.0), which);
-  for (double& x : v) x = std::pow(x, power);
+  for (double& x : v) {
+    const double base = x;
+    for (int p = 1; p < power; ++p) x *= base;
+  }
   return rule.sum(v);
+}
+
+ActivationMoments::LengthMoments ActivationMoments::length_moments(double q) const {
+  if (form_ != Form::Quadrature || !(q >= 0) || std::isinf(q))
+    return {second_moment(q), derivative_moment(q), curvature_moment(q)};
+  const auto rule = GaussianRule::for_argument(std::sqrt(q), 0.0, features_);
+  const std::vector<double> u = rule.arguments(std::sqrt(q), 0.0);
+  const Index n = static_cast<Index>(u.size());
+  std::vector<double> phi(u.size()), d1(u.size()), d2(u.size());
+  act_.value_and_derivatives(u.data(), phi.data(), d1.data(), d2.data(), n);
+  LengthMoments m{0, 0, 0};
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    const double w = rule.weights()[i];
+    m.second += w * phi[i] * phi[i];
+    m.derivative += w * d1[i] * d1[i];
+    m.curvature += w * phi[i] * d2[i];
+  }
+  return m;
 }
 
 double ActivationMoments::mean(double q) const { return quadrature_1d(q, kValue, 1); }
@@ -106,6 +127,33 @@ double ActivationMoments::curvature_moment(double q) const {
   return quadrature_1d(q, kCurvature, 1);  // leaky ReLU's δ(u) meets φ(0) = 0
 }
 
+std::vector<double> ActivationMoments::hermite_coefficients(double q, int K) const {
+  const auto rule = GaussianRule::for_argument(std::sqrt(q), 0.0, features_);
+  const std::vector<double> phi = evaluate(act_, rule.arguments(std::sqrt(q), 0.0), kValue);
+  std::vector<double> a(K + 1, 0.0), root(K + 2), inv_root(K + 2);
+  for (int k = 0; k <= K + 1; ++k) {
+    root[k] = std::sqrt(double(k));
+    inv_root[k] = k > 0 ? 1 / root[k] : 0.0;
+  }
+  // Orthonormal Hermite values h_k = He_k/√k! at every node by h_{k+1} = (z h_k − √k h_{k−1})/√(k+1),
+  // swept over k with the nodes innermost (vectorised).
+  const std::size_t n = phi.size();
+  std::vector<double> wf(n), prev(n, 0.0), cur(n, 1.0), next(n);
+  for (std::size_t i = 0; i < n; ++i) wf[i] = rule.weights()[i] * phi[i];
+  const std::vector<double>& z = rule.z();
+  for (int k = 0; k <= K; ++k) {
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      sum += wf[i] * cur[i];
+      next[i] = (z[i] * cur[i] - root[k] * prev[i]) * inv_root[k + 1];
+    }
+    a[k] = sum;
+    std::swap(prev, cur);
+    std::swap(cur, next);
+  }
+  return a;
+}
+
 double ActivationMoments::quadrature_covariance(double q11, double q22, double c,
                                                 bool derivative) const {
   // u1 = √q11 z1; given z1, u2 = √q22 (c z1 + s z2) with s = √(1 − c²), carried as
@@ -113,6 +161,10 @@ double ActivationMoments::quadrature_covariance(double q11, double q22, double c
   // transitions of width s/|c| in z1 where √q22 c z1 meets a feature: the outer rule refines
   // there too.
   const int which = derivative ? kDerivative : kValue;
+  if (c == 0) {  // independent: a product of one-dimensional expectations
+    const double e1 = quadrature_1d(q11, which, 1);
+    return q11 == q22 ? e1 * e1 : e1 * quadrature_1d(q22, which, 1);
+  }
   const double r11 = std::sqrt(q11), r22 = std::sqrt(q22);
   const double s = std::sqrt((1 - c) * (1 + c)), a = r22 * s;
   std::vector<Feature> outer_features;
@@ -206,8 +258,8 @@ double length_fixed_point(const ActivationMoments& m, double sw2, double sb2) {
   double lo = 0.5, hi = 1;
   while (F(lo) < 0) {
     hi = lo;
-    lo /= 2;
-    if (lo < 1e-300) return 0.0;
+    lo /= 4;
+    if (lo < 1e-14) return 0.0;  // (σ_b² > 0 keeps F(q) > 0 below σ_b²: only σ_b² = 0 gets here)
   }
   return brent_root(F, lo, hi);
 }

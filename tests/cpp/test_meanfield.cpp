@@ -8,6 +8,7 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/meanfield/gaussian.hpp"
 #include "deepctl/meanfield/meanfield.hpp"
+#include "deepctl/meanfield/phase_diagram.hpp"
 
 namespace deepctl::meanfield {
 namespace {
@@ -132,6 +133,35 @@ TEST(MeanField, BadVariancesAreInputErrors) {
   EXPECT_THROW(analyze(moments("tanh"), -1.0, 0.0), InputError);
   EXPECT_THROW(analyze(moments("tanh"), 1.0, -0.1), InputError);
   EXPECT_THROW(moments("tanh").covariance(1, 1, 1.5), InputError);
+}
+
+}  // namespace
+}  // namespace deepctl::meanfield
+
+namespace deepctl::meanfield {
+namespace {
+
+TEST(PhaseDiagram, GridAgreesWithThePointwiseAnalysis) {
+  // The fast grid (Newton, Mehler series) against analyze() (bracketing, 2-D quadrature).
+  for (const std::string name : {"tanh", "erf", "relu", "sigmoid"}) {
+    const ActivationMoments m(Activation::parse(name));
+    const PhaseGrid grid = phase_diagram(m, linspace(0.6, 3.0, 5), linspace(0.0, 0.25, 4));
+    for (std::size_t i = 0; i < grid.sb2.size(); ++i)
+      for (std::size_t j = 0; j < grid.sw2.size(); ++j) {
+        const Analysis& g = grid.at(i, j);
+        const Analysis a = analyze(m, grid.sw2[j], grid.sb2[i]);
+        const std::string where = name + " sw2 " + std::to_string(grid.sw2[j]) + " sb2 " + std::to_string(grid.sb2[i]);
+        EXPECT_EQ(g.phase, a.phase) << where;
+        for (auto [x, y] : {std::pair{g.q_star, a.q_star}, {g.chi1, a.chi1}, {g.c_star, a.c_star},
+                            {g.chi_c, a.chi_c}, {g.xi_c, a.xi_c}}) {
+          if (std::isnan(y) || std::isinf(y)) {
+            EXPECT_EQ(std::isnan(x), std::isnan(y)) << where;
+            continue;
+          }
+          EXPECT_NEAR(x, y, 1e-9 * std::max(1.0, std::abs(y))) << where;
+        }
+      }
+  }
 }
 
 }  // namespace

@@ -50,6 +50,9 @@ class Activation {
   // d2[i] = φ″(a[i]).
   template <class S>
   void second_derivative(const S* a, S* d2, Index n) const;
+  // φ, φ′ and φ″ together (one transcendental evaluation for tanh and sigmoid).
+  template <class S>
+  void value_and_derivatives(const S* a, S* y, S* d, S* d2, Index n) const;
 
  private:
   ActivationKind kind_;

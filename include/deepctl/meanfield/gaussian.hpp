@@ -2,9 +2,9 @@
 // (REFERENCE F2 (c) and Known pitfalls: no fixed-order Gauss–Hermite, whose accuracy collapses
 // for tanh at large q because tanh(√q z) has poles at distance π/(2√q) from the real axis).
 //
-// The rule covers z ∈ [−12, 12] (the Gaussian mass outside is 4e-33) with panels of width 0.5;
+// The rule covers z ∈ [−10, 10] (the Gaussian mass outside is 1.5e-23) with panels of width 0.5;
 // around each feature u_f of the integrand (a kink, or the centre of a transition of unit width
-// in u such as tanh's at 0) it puts a panel edge at z_f = (u_f − b)/a and, when |a| > 1, adds panels of width 0.5/|a| over ±16/|a| around
+// in u such as tanh's at 0) it puts a panel edge at z_f = (u_f − b)/a and, when |a| > 2, adds panels of width 0.5/|a| over ±16/|a| around
 // z_f = (u_f − b)/a, so that sharp integrands at large |a| stay resolved; kinks are panel
 // edges, so piecewise-smooth integrands converge at the smooth rate. Each panel has 10 nodes.
 // tests/cpp/test_meanfield.cpp measures the rule against closed forms to 1e-13 for q up to 1e4.
@@ -15,7 +15,8 @@
 namespace deepctl::meanfield {
 
 // A place where the integrand g(z) has a kink or a transition: an edge at z, and panels of
-// width `scale` over ±32 scales around it when scale is below the base panel width.
+// width `scale` over ±32 scales around it when scale is below half the base panel
+// width (coarser features are resolved by the base panels' 10 nodes).
 struct Feature {
   double z;
   double scale;

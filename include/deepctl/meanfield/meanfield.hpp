@@ -38,14 +38,24 @@ class ActivationMoments {
   double second_moment(double q) const;         // E[φ(√q z)²]
   double derivative_moment(double q, int k = 1) const;  // μ_k = E[φ′(√q z)^{2k}]
   double curvature_moment(double q) const;      // E[φ φ″](√q z), delta terms at kinks included
+  // The three moments of the length map at once (one pass over the nodes):
+  // E[φ²], μ_1 = E[φ′²] and E[φ φ″], so Q(q) = σ_w² E[φ²] + σ_b² and Q′(q) = σ_w² (μ_1 + E[φ φ″]).
+  struct LengthMoments {
+    double second, derivative, curvature;
+  };
+  LengthMoments length_moments(double q) const;
   double covariance(double q11, double q22, double c) const;             // E[φ(u1) φ(u2)]
   double derivative_covariance(double q11, double q22, double c) const;  // E[φ′(u1) φ′(u2)]
+  // a_k = E[φ(√q z) He_k(z)]/√k!, k = 0..K: φ(√q z) = Σ a_k He_k(z)/√k!, so by Mehler's
+  // formula E[φ(u1) φ(u2)] = Σ a_k² c^k when both lengths are q.
+  std::vector<double> hermite_coefficients(double q, int K) const;
 
  private:
   enum class Form { Linear, ReLU, Erf, HardTanh, Quadrature };
   // E[g(u1) h(u2)] by the conditional decomposition u2 | z1 (derivative: g = φ′, h = φ′).
   double quadrature_covariance(double q11, double q22, double c, bool derivative) const;
   double quadrature_1d(double q, int which, int power) const;
+  // ∫Dz g(√q z)-style sums share this rule; for_argument(√q, 0, features_).
   Activation act_;
   Form form_;
   std::vector<double> features_;  // kinks and transition centres of φ, in its argument
