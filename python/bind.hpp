@@ -59,5 +59,6 @@ void bind_solver(py::module_& m);
 void bind_data(py::module_& m);
 void bind_io(py::module_& m);
 void bind_config(py::module_& m);
+void bind_meanfield(py::module_& m);
 
 }  // namespace deepctl::python

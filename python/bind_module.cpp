@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   bind_data(m);
   bind_io(m);
   bind_config(m);
+  bind_meanfield(m);
 }
