@@ -12,6 +12,7 @@ int train_main(const std::vector<std::string>& args);
 int eval_main(const std::vector<std::string>& args);
 int study_main(const std::vector<std::string>& args);
 int meanfield_main(const std::vector<std::string>& args);
+int phase_diagram_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {
@@ -21,8 +22,14 @@ struct TrainOutcome {
 // `deepctl train` without --help: parses the arguments, trains, writes the run folder.
 TrainOutcome train_command(const std::vector<std::string>& args);
 
+// Runs `python3 -m MODULE ARGS...` with this tree's python/ on PYTHONPATH; returns its exit code.
+int run_python_module(const std::string& module, const std::vector<std::string>& args);
+
 // Sets OpenMP's and Eigen's thread counts; 0 means all cores. Returns the count used.
 int set_threads(int requested);
+
+// The whole of `text` as a number; InputError naming `option` otherwise.
+double parse_number(const std::string& option, const std::string& text);
 
 // Files of a run folder.
 std::string config_path(const std::string& run_dir);

@@ -17,6 +17,19 @@ int set_threads(int requested) {
   return n;
 }
 
+double parse_number(const std::string& option, const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty())
+    throw InputError(option + ": expected a number, got '" + text + "'");
+  return v;
+}
+
 std::string config_path(const std::string& d) { return d + "/config.toml"; }
 std::string checkpoint_path(const std::string& d) { return d + "/checkpoint.npz"; }
 std::string metrics_path(const std::string& d) { return d + "/metrics.jsonl"; }
@@ -38,6 +51,8 @@ commands:
   eval RUN_DIR [--checkpoint FILE]                           evaluate a checkpoint on the test split
   meanfield --activation A --sw2 X --sb2 Y [--json]          mean-field fixed points, depth scales, phase
   meanfield --activation A --sb2 Y --critical [--json]       the critical sw2
+  phase-diagram [--activation A] [--sw2 LO:HI:N] [--sb2 LO:HI:N] [--out DIR]
+                                                             order-chaos grid: CSV and heatmap
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -62,6 +77,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return deepctl::cli::eval_main(args);
     if (command == "study") return deepctl::cli::study_main(args);
     if (command == "meanfield") return deepctl::cli::meanfield_main(args);
+    if (command == "phase-diagram") return deepctl::cli::phase_diagram_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

@@ -39,19 +39,6 @@ options:
 
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-double parse_number(const std::string& option, const std::string& text) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty())
-    throw InputError(option + ": expected a number, got '" + text + "'");
-  return v;
-}
-
 std::string text(double v) {
   if (std::isnan(v)) return "undefined";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";

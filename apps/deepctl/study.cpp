@@ -1,16 +1,10 @@
 // deepctl study: trains like `deepctl train`, then writes RUN_DIR/report.html, one
 // self-contained page (figures embedded) opening with a summary and one section per lens.
 // The report is made by the Python package (python -m deepctl.report RUN_DIR) with matplotlib.
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <iostream>
 
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
-
-extern char** environ;
 
 namespace deepctl::cli {
 namespace {
@@ -29,30 +23,6 @@ The report is written by Debian's python3 with the deepctl package and matplotli
 still written) or the report failed, 2 bad input.
 )";
 
-// Runs `python3 -m deepctl.report RUN_DIR` with this build's python/ on PYTHONPATH; it prints
-// "report: RUN_DIR/report.html".
-int write_report(const std::string& run_dir) {
-  std::cout.flush();  // our lines before the child's
-  std::string path = DEEPCTL_PYTHON_DIR;
-  if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
-  std::vector<std::string> env_strings{"PYTHONPATH=" + path};
-  for (char** e = environ; *e; ++e)
-    if (std::string(*e).rfind("PYTHONPATH=", 0) != 0) env_strings.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string python = DEEPCTL_PYTHON, flag = "-m", module = "deepctl.report", dir = run_dir;
-  char* argv[] = {python.data(), flag.data(), module.data(), dir.data(), nullptr};
-  pid_t pid;
-  if (posix_spawn(&pid, python.c_str(), nullptr, nullptr, argv, envp.data()) != 0) {
-    std::cerr << "deepctl study: cannot run " << python << " to write the report\n";
-    return 1;
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 }  // namespace
 
 int study_main(const std::vector<std::string>& argv) {
@@ -62,7 +32,7 @@ int study_main(const std::vector<std::string>& argv) {
       return 0;
     }
   const TrainOutcome trained = train_command(argv);
-  if (write_report(trained.run_dir) != 0) {
+  if (run_python_module("deepctl.report", {trained.run_dir}) != 0) {
     std::cerr << "deepctl study: writing " << trained.run_dir << "/report.html failed\n";
     return 1;
   }

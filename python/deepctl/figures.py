@@ -7,8 +7,10 @@ collected, returns a matplotlib Figure, and save() writes it as PNG and SVG.
     save(fig, "curves")          # curves.png, curves.svg
 """
 import pathlib
+import sys
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -74,6 +76,45 @@ def layer_statistics(layer_stats, names=None):
     return fig
 
 
+def phase_diagram(grid, activation, point=None, depth=None):
+    """ξ_c over (σ_w², σ_b²) as a heatmap (log scale) with the critical line χ_1 = 1.
+
+    grid: a dict with sw2, sb2 (axes) and xi_c, chi1 of shape (len(sb2), len(sw2)), as
+    deepctl.meanfield.phase_diagram returns or read_phase_csv reads. point: (σ_w², σ_b²) of a
+    network to mark, with its depth when given."""
+    from . import meanfield
+    sw2, sb2 = np.asarray(grid["sw2"]), np.asarray(grid["sb2"])
+    xi = np.where(np.isfinite(grid["xi_c"]), grid["xi_c"], np.nan)
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    extent = [sw2[0], sw2[-1], sb2[0], sb2[-1]]
+    image = ax.imshow(np.log10(np.clip(xi, 0.1, 1e4)), origin="lower", aspect="auto", extent=extent,
+                      cmap="magma", vmin=-0.5, vmax=3)
+    fig.colorbar(image, ax=ax, label="log10 ξ_c (depth scale of correlations)")
+    critical = [meanfield.critical_point(activation, b)["sw2"] for b in sb2]
+    ax.plot(critical, sb2, "c-", lw=2, label="critical line χ_1 = 1")
+    if point is not None:
+        label = "this network" + (f" (depth {depth})" if depth else "")
+        ax.plot([point[0]], [point[1]], "o", ms=9, mfc="lime", mec="k", label=label)
+    ax.set_xlim(sw2[0], sw2[-1])
+    ax.set_ylim(sb2[0], sb2[-1])
+    ax.set_xlabel("σ_w² (weight variance)")
+    ax.set_ylabel("σ_b² (bias variance)")
+    ax.set_title(f"order–chaos phase diagram, {activation}: ordered left of the line, chaotic right")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def read_phase_csv(path):
+    """The CSV `deepctl phase-diagram` writes, as the dict phase_diagram() takes."""
+    data = np.genfromtxt(path, delimiter=",", names=True, dtype=None, encoding="utf-8",
+                         missing_values="", filling_values=np.nan)
+    sw2, sb2 = np.unique(data["sw2"]), np.unique(data["sb2"])
+    shape = (len(sb2), len(sw2))
+    return {"sw2": sw2, "sb2": sb2, **{k: np.asarray(data[k], dtype=float).reshape(shape)
+                                       for k in ("q_star", "c_star", "chi1", "chi_c", "xi_q", "xi_c")}}
+
+
 def save(fig, stem):
     """Writes stem.png and stem.svg; returns the two paths."""
     stem = pathlib.Path(stem)
@@ -82,3 +123,17 @@ def save(fig, stem):
     for p in paths:
         fig.savefig(p)
     return paths
+
+
+def main(argv):
+    """python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM"""
+    if len(argv) != 4 or argv[0] != "phase-diagram":
+        print("usage: python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM", file=sys.stderr)
+        return 2
+    paths = save(phase_diagram(read_phase_csv(argv[1]), argv[2]), argv[3])
+    print("figure: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -88,6 +88,69 @@ def layers_section(run):
             [("layers", figures.layer_statistics(stats, names))])
 
 
+def mean_field_point(config):
+    """(activation, σ_w², σ_b², depth) of a config's network as mean-field theory reads it, or
+    None with the reason: hidden dense/residual layers sharing one activation."""
+    model = config.get("model", {})
+    layers = model.get("layers", [])
+    hidden = [layer for layer in layers[:-1] if layer.get("type") in ("dense", "residual")]
+    if not hidden or any(layer.get("type") not in ("dense", "residual", "flatten") for layer in layers[:-1]):
+        return None, "the network is not a fully connected stack"
+    activations = {layer.get("activation", "linear") for layer in hidden}
+    if len(activations) != 1:
+        return None, f"the hidden layers mix activations ({', '.join(sorted(activations))})"
+    init = model.get("init", "gaussian")
+    sw2, sb2 = model.get("sw2", 1.0), model.get("sb2", 0.0)
+    if init == "he":
+        sw2, sb2 = 2.0, 0.0
+    elif init == "glorot":
+        return None, "glorot initialisation has no single σ_w² across unequal widths"
+    return (activations.pop(), float(sw2), float(sb2), len(hidden) + 1), None
+
+
+@section
+def meanfield_section(run):
+    from . import meanfield
+    point, why = mean_field_point(run.config)
+    if point is None:
+        return ("Mean field: signal propagation at initialisation",
+                f"<p>Not placed on the phase diagram: {html.escape(why)}.</p>", [])
+    act, sw2, sb2, depth = point
+    a = meanfield.analyze(act, sw2, sb2)
+    crit = meanfield.critical_point(act, sb2)
+
+    def show(v):
+        return "undefined" if v != v else ("∞" if v == float("inf") else f"{v:.4g}")
+
+    rows = [("activation", act), ("σ_w², σ_b² (variances)", f"{sw2:g}, {sb2:g}"),
+            ("depth L (weight layers)", depth), ("q*", show(a["q_star"])), ("c*", show(a["c_star"])),
+            ("χ_1", show(a["chi1"])), ("phase", a["phase"]), ("ξ_c", show(a["xi_c"])),
+            ("ξ_∇ (gradients)", show(a["xi_grad"]))]
+    xi = a["xi_c"]
+    if xi == xi and xi != float("inf"):
+        verdict = (f"L = {depth} is {depth / xi:.2g} ξ_c: "
+                   + ("inside" if depth <= 6 * xi else "beyond") + " the trainable depth of about 6 ξ_c "
+                   "(Schoenholz et al. 2017).")
+    elif xi == float("inf"):
+        verdict = "ξ_c is infinite here (critical): correlations propagate through any depth."
+    else:
+        verdict = "ξ_c is undefined here (q* = 0 or the length map diverges)."
+    if crit["sw2"] == crit["sw2"]:
+        advice = (f"Critical initialisation for σ_b² = {sb2:g}: σ_w² = {crit['sw2']:.6g} "
+                  f"(χ_1 = 1, q* = {show(crit['q_star'])}); set model.sw2 to it for deep {act} stacks.")
+    else:
+        advice = f"{act} has no critical point at σ_b² = {sb2:g}; lower σ_b² towards 0."
+    table = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    body = (f"<p>Wide random networks with this initialisation, read by mean-field theory "
+            f"(q and c maps, REFERENCE F2–F3).</p><table>{table}</table>"
+            f"<p>{html.escape(verdict)}</p><p>{html.escape(advice)}</p>")
+    import numpy as np
+    hi_w, hi_b = max(3.0, 1.25 * sw2), max(0.25, 1.25 * sb2)
+    grid = meanfield.phase_diagram(act, np.linspace(0.5, hi_w, 64), np.linspace(0.0, hi_b, 48))
+    fig = figures.phase_diagram(grid, act, point=(sw2, sb2), depth=depth)
+    return ("Mean field: signal propagation at initialisation", body, [("phase_diagram", fig)])
+
+
 def embedded_png(fig):
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

@@ -78,7 +78,8 @@ void expect_one_line_error(const Result& r, const std::string& fragment) {
 
 TEST(Cli, HelpOnEverySubcommand) {
   const fs::path dir = scratch("help");
-  for (const std::string cmd : {"--help", "train --help", "eval --help", "study --help", "meanfield --help"}) {
+  for (const std::string cmd : {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
+                                "phase-diagram --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -295,6 +296,25 @@ TEST(Cli, MeanfieldJsonAndCriticalLine) {
   expect_one_line_error(run_cli("meanfield --activation tanh --sw2 x", dir), "--sw2: expected a number");
   expect_one_line_error(run_cli("meanfield --activation tanh --sw2 -1", dir), "sw2");
   expect_one_line_error(run_cli("meanfield --activation tanh", dir), "--sw2 is required");
+}
+
+TEST(Cli, PhaseDiagramWritesCsvAndFigure) {
+  const fs::path dir = scratch("phase_diagram");
+  const Result r = run_cli("phase-diagram --activation erf --sw2 0.5:2:6 --sb2 0:0.2:3 --out " +
+                               (dir / "pd").string(), dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream csv(dir / "pd" / "phase_diagram.csv");
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "sw2,sb2,q_star,c_star,chi1,chi_c,xi_q,xi_c,phase");
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  EXPECT_EQ(rows, 18);
+  EXPECT_GT(fs::file_size(dir / "pd" / "phase_diagram.png"), 10000u);
+  EXPECT_TRUE(fs::exists(dir / "pd" / "phase_diagram.svg"));
+  expect_one_line_error(run_cli("phase-diagram --sw2 1:2", dir), "--sw2: expected LO:HI:N");
+  expect_one_line_error(run_cli("phase-diagram --sb2 0:1:0", dir), "N must be an integer");
+  expect_one_line_error(run_cli("phase-diagram --sb2 0.2:0.1:4", dir), "HI must not be below LO");
 }
 
 }  // namespace
