@@ -166,3 +166,87 @@ TEST(PhaseDiagram, GridAgreesWithThePointwiseAnalysis) {
 
 }  // namespace
 }  // namespace deepctl::meanfield
+
+#include "deepctl/meanfield/propagation.hpp"
+#include "deepctl/problem/network_spec.hpp"
+
+namespace deepctl::meanfield {
+namespace {
+
+// Width-1000 random networks built from the layer list that trains, against the q and c maps:
+// over 8 draws, the mean of each layer's measured q and c lies within 4 standard errors
+// (plus the O(1/N) finite-width bias, 5e-3) of the theory.
+void expect_theory_matches_monte_carlo(const std::vector<LayerSpec>& layers, double sw2, double sb2) {
+  const Index width = 1000;
+  const Problem<double> problem = build_problem<double>({{width, 1, 1}, layers, "squared_error", 0});
+  const Initializer init{InitKind::Gaussian, sw2, sb2};
+  Rng rng(5);
+  Vec<double> x1(width), x2(width);
+  for (Index i = 0; i < width; ++i) {  // q0 = 0.8, c0 = 0.6 as in the review's code
+    const double a = rng.normal(), b = rng.normal();
+    x1[i] = std::sqrt(0.8) * a;
+    x2[i] = std::sqrt(0.8) * (0.6 * a + 0.8 * b);
+  }
+  const auto theory = predict_pair(problem, init, x1, x2);
+  const int draws = 8;
+  std::vector<double> q_sum(theory.size()), q_sq(theory.size()), c_sum(theory.size()), c_sq(theory.size());
+  for (int d = 0; d < draws; ++d) {
+    const auto measured = measure_pair(problem, problem.init_params(Rng(100 + d), init), x1, x2);
+    for (std::size_t t = 0; t < measured.size(); ++t) {
+      q_sum[t] += measured[t].q11, q_sq[t] += measured[t].q11 * measured[t].q11;
+      c_sum[t] += measured[t].c, c_sq[t] += measured[t].c * measured[t].c;
+    }
+  }
+  for (std::size_t t = 0; t < theory.size(); ++t) {
+    const double q_mean = q_sum[t] / draws, c_mean = c_sum[t] / draws;
+    const double q_se = std::sqrt(std::max(q_sq[t] / draws - q_mean * q_mean, 0.0) / draws);
+    const double c_se = std::sqrt(std::max(c_sq[t] / draws - c_mean * c_mean, 0.0) / draws);
+    EXPECT_NEAR(q_mean, theory[t].q11, 4 * q_se + 5e-3 * theory[t].q11) << "layer " << t;
+    EXPECT_NEAR(c_mean, theory[t].c, 4 * c_se + 5e-3) << "layer " << t;
+  }
+}
+
+TEST(MeanFieldPropagation, DenseTanhOrderedAndChaotic) {
+  std::vector<LayerSpec> layers(6, LayerSpec{.type = "dense", .width = 1000, .activation = "tanh"});
+  expect_theory_matches_monte_carlo(layers, 1.5, 0.05);  // ordered: c → 1
+  expect_theory_matches_monte_carlo(layers, 2.5, 0.05);  // chaotic: c → c* < 1
+}
+
+TEST(MeanFieldPropagation, ResidualAndReluStacks) {
+  std::vector<LayerSpec> layers{{.type = "dense", .width = 1000, .activation = "relu"}};
+  for (int i = 0; i < 6; ++i) layers.push_back({.type = "residual", .step = 0.5, .activation = "relu"});
+  expect_theory_matches_monte_carlo(layers, 2.0, 0.0);
+}
+
+TEST(MeanFieldPropagation, TheMapsSettleAtTheFixedPointAtTheDepthScale) {
+  std::vector<LayerSpec> layers(40, LayerSpec{.type = "dense", .width = 3, .activation = "tanh"});
+  const Problem<double> problem = build_problem<double>({{3, 1, 1}, layers, "squared_error", 0});
+  Vec<double> x1(3), x2(3);
+  x1 << 1.0, 0.5, -0.2;
+  x2 << 0.3, -0.9, 0.4;
+  const auto theory = predict_pair(problem, {InitKind::Gaussian, 2.5, 0.05}, x1, x2);
+  const Analysis a = analyze(ActivationMoments(Activation::parse("tanh")), 2.5, 0.05);
+  EXPECT_NEAR(theory.back().q11, a.q_star, 1e-10);
+  // |c^l − c*| ~ e^{−l/ξ_c}: successive ratios approach χ_c = e^{−1/ξ_c} (F3's two ways agree).
+  // The ratio's distance to χ_c is the map's curvature times |c^l − c*|, so it shrinks with l.
+  auto ratio = [&](std::size_t l) { return (theory[l + 1].c - a.c_star) / (theory[l].c - a.c_star); };
+  for (std::size_t l = 30; l + 1 < theory.size(); ++l) EXPECT_NEAR(ratio(l), a.chi_c, 4e-3) << "layer " << l;
+  EXPECT_LT(std::abs(ratio(theory.size() - 2) - a.chi_c), 0.5 * std::abs(ratio(20) - a.chi_c));
+}
+
+TEST(MeanFieldPropagation, LayersWithoutAKernelMapAreNamed) {
+  NetworkSpec spec{{1, 4, 4}, {{.type = "conv2d", .channels = 2, .kernel = 3, .activation = "tanh"},
+                               {.type = "flatten"}, {.type = "dense", .width = 2}}, "squared_error", 0};
+  const Problem<double> problem = build_problem<double>(spec);
+  const Vec<double> x = Vec<double>::Ones(16);
+  try {
+    predict_pair(problem, {}, x, x);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 0 conv2d"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no mean-field kernel map"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace deepctl::meanfield

@@ -21,6 +21,7 @@ class Dense final : public Layer<S> {
   Shape output_shape() const override { return {out_, 1, 1}; }
   Index num_params() const override { return out_ * in_ + out_; }
   const Activation& activation() const { return activation_; }
+  Capabilities capabilities() const override { return {.meanfield = true}; }
 
   std::unique_ptr<LayerData> make_data(Index batch) const override;
   void forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<S> y) const override;
