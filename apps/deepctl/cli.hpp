@@ -13,6 +13,7 @@ int eval_main(const std::vector<std::string>& args);
 int study_main(const std::vector<std::string>& args);
 int meanfield_main(const std::vector<std::string>& args);
 int phase_diagram_main(const std::vector<std::string>& args);
+int spectrum_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {

@@ -53,6 +53,8 @@ commands:
   meanfield --activation A --sb2 Y --critical [--json]       the critical sw2
   phase-diagram [--activation A] [--sw2 LO:HI:N] [--sb2 LO:HI:N] [--out DIR]
                                                              order-chaos grid: CSV and heatmap
+  spectrum --activation A [--sw2 X] [--sb2 Y] [--depth L] [--width N] [--weights W]
+                                                             Jacobian spectrum vs free probability
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
     if (command == "study") return deepctl::cli::study_main(args);
     if (command == "meanfield") return deepctl::cli::meanfield_main(args);
     if (command == "phase-diagram") return deepctl::cli::phase_diagram_main(args);
+    if (command == "spectrum") return deepctl::cli::spectrum_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

@@ -79,7 +79,7 @@ void expect_one_line_error(const Result& r, const std::string& fragment) {
 TEST(Cli, HelpOnEverySubcommand) {
   const fs::path dir = scratch("help");
   for (const std::string cmd : {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
-                                "phase-diagram --help"}) {
+                                "phase-diagram --help", "spectrum --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -296,6 +296,18 @@ TEST(Cli, MeanfieldJsonAndCriticalLine) {
   expect_one_line_error(run_cli("meanfield --activation tanh --sw2 x", dir), "--sw2: expected a number");
   expect_one_line_error(run_cli("meanfield --activation tanh --sw2 -1", dir), "sw2");
   expect_one_line_error(run_cli("meanfield --activation tanh", dir), "--sw2 is required");
+}
+
+TEST(Cli, SpectrumMeasuresBesideTheory) {
+  const fs::path dir = scratch("spectrum");
+  const Result r = run_cli("spectrum --activation linear --sw2 1 --sb2 0 --depth 5 --width 64 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_NEAR(j["measured"]["mean"].get<double>(), 1.0, 1e-9);  // orthogonal linear: isometric
+  EXPECT_NEAR(j["measured"]["variance"].get<double>(), 0.0, 1e-9);
+  EXPECT_NEAR(j["theory"]["edge"].get<double>(), 1.0, 1e-9);
+  expect_one_line_error(run_cli("spectrum --activation tanh --weights uniform", dir), "--weights");
+  expect_one_line_error(run_cli("spectrum --activation relu --sb2 0.1", dir), "no critical point");
 }
 
 TEST(Cli, PhaseDiagramWritesCsvAndFigure) {

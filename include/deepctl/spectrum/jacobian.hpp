@@ -1,0 +1,35 @@
+// Dynamical isometry (REFERENCE F4): the spectrum of J Jᵀ for the input–output Jacobian
+// J = ∂x_T/∂x_0 = Π_l D^l W^l of a deep network, D^l = diag(φ′(z^l)), measured exactly and
+// predicted by free probability (Pennington, Schoenholz & Ganguli 2017, 2018).
+//
+// Theory, for L layers of φ at the fixed point q* (inputs of squared length q*), N → ∞:
+//   μ_k = E[φ′(√q* z)^{2k}]                 moments of D²
+//   mean      m_1 = (σ_w² μ_1)^L = χ_1^L
+//   variance  σ² = m_1² L (μ_2/μ_1² − 1 − s_1),  s_1 = −1 Gaussian, 0 orthogonal weights
+//   edge      λ_max = min_{m>0} ((1+m)/m) [σ_w² m z_D(m) (1+m)^{g−1}]^L, g = 1 Gaussian, 0
+//             orthogonal, z_D = M_{D²}^{-1} with M_{D²}(z) = E[λ/(z − λ)], λ = φ′(√q* z)²;
+//             a minimum at m → ∞ is the hard edge (σ_w² max φ′²)^L.
+// Checks: linear networks with σ_w² = 1 have variance L and edge (L+1)^{L+1}/L^L (Gaussian),
+// variance 0 and edge 1 (orthogonal).
+#pragma once
+
+#include "deepctl/meanfield/meanfield.hpp"
+#include "deepctl/problem/problem.hpp"
+
+namespace deepctl::spectrum {
+
+// The eigenvalues of J Jᵀ (squared singular values of J, ascending) at input x, J built
+// column by column by the layers' jvp on the identity: exact, O(L N³).
+Vec<double> jacobian_squared_singular_values(const Problem<double>& problem,
+                                             const Params<double>& theta, CVecRef<double> x);
+
+struct FreeProbability {
+  double mean = 0;      // m_1
+  double variance = 0;  // σ²
+  double edge = 0;      // λ_max
+};
+
+FreeProbability free_probability(const meanfield::ActivationMoments& moments, double sw2,
+                                 double q_star, int depth, bool orthogonal);
+
+}  // namespace deepctl::spectrum

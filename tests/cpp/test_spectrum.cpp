@@ -1,0 +1,96 @@
+// Dynamical isometry (REFERENCE F4): free-probability moments and edges against closed forms
+// for linear networks and against exact Jacobian spectra of random networks.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "deepctl/problem/network_spec.hpp"
+#include "deepctl/spectrum/jacobian.hpp"
+
+namespace deepctl::spectrum {
+namespace {
+
+meanfield::ActivationMoments moments(const std::string& name) {
+  return meanfield::ActivationMoments(Activation::parse(name));
+}
+
+TEST(FreeProbability, LinearNetworksInClosedForm) {
+  for (int L : {1, 3, 10, 40}) {
+    const FreeProbability g = free_probability(moments("linear"), 1.0, 1.0, L, false);
+    EXPECT_NEAR(g.mean, 1.0, 1e-14);
+    EXPECT_NEAR(g.variance, L, 1e-12 * L);
+    EXPECT_NEAR(g.edge, std::pow(L + 1.0, L + 1) / std::pow(L, L), 1e-8 * g.edge) << L;
+    const FreeProbability o = free_probability(moments("linear"), 1.0, 1.0, L, true);
+    EXPECT_NEAR(o.variance, 0.0, 1e-14);
+    EXPECT_NEAR(o.edge, 1.0, 1e-12);
+  }
+  // ReLU: D² ~ Bernoulli(1/2), μ_k = 1/2, so m_1 = (σ_w²/2)^L and at He (σ_w² = 2) the mean is 1.
+  const FreeProbability relu = free_probability(moments("relu"), 2.0, 1.0, 5, true);
+  EXPECT_NEAR(relu.mean, 1.0, 1e-14);
+  EXPECT_NEAR(relu.variance, 5.0, 1e-12);  // L (μ_2/μ_1² − 1) = L (2 − 1): never isometric
+}
+
+struct Measured {
+  double mean = 0, variance = 0, max = 0;
+};
+
+// Squared singular values of L dense φ layers of width N, input of per-unit power k.
+Measured measure(const std::string& act, double sw2, double sb2, double k, int L, Index N,
+                 InitKind kind, int draws) {
+  std::vector<LayerSpec> layers(L, LayerSpec{.type = "dense", .width = N, .activation = act});
+  const Problem<double> problem = build_problem<double>({{N, 1, 1}, layers, "squared_error", 0});
+  Measured m;
+  for (int d = 0; d < draws; ++d) {
+    Rng rng(40 + d);
+    Vec<double> x(N);
+    for (Index i = 0; i < N; ++i) x[i] = std::sqrt(k) * rng.normal();
+    const Vec<double> s = jacobian_squared_singular_values(
+        problem, problem.init_params(Rng(7 + d), {kind, sw2, sb2}), x);
+    m.mean += s.mean() / draws;
+    m.variance += (s.array() - s.mean()).square().mean() / draws;
+    m.max += s.maxCoeff() / draws;
+  }
+  return m;
+}
+
+TEST(JacobianSpectrum, OrthogonalLinearNetworkIsExactlyIsometric) {
+  const Measured m = measure("linear", 1.0, 0.0, 1.0, 6, 64, InitKind::Orthogonal, 1);
+  EXPECT_NEAR(m.mean, 1.0, 1e-10);
+  EXPECT_NEAR(m.variance, 0.0, 1e-10);
+}
+
+TEST(JacobianSpectrum, GaussianLinearNetworkFollowsFreeProbability) {
+  const int L = 4;
+  const Measured m = measure("linear", 1.0, 0.0, 1.0, L, 300, InitKind::Gaussian, 3);
+  const FreeProbability th = free_probability(moments("linear"), 1.0, 1.0, L, false);
+  EXPECT_NEAR(m.mean, th.mean, 0.05);
+  EXPECT_NEAR(m.variance, th.variance, 0.15 * th.variance);
+  EXPECT_LT(m.max, th.edge * 1.02);  // finite N falls short of the N → ∞ edge
+  EXPECT_GT(m.max, th.edge * 0.8);
+}
+
+TEST(JacobianSpectrum, CriticalTanhOrthogonalBeatsGaussian) {
+  // On the critical line near q* → 0: m_1 = 1; orthogonal weights give a small variance,
+  // Gaussian ones at least L (Pennington et al. 2017).
+  const auto tanh = moments("tanh");
+  const double sb2 = 1e-3;
+  const meanfield::CriticalPoint cp = meanfield::critical_point(tanh, sb2);
+  const double k_star = tanh.second_moment(cp.q_star);  // input power that puts layer 1 at q*
+  const int L = 8;
+  const FreeProbability orth = free_probability(tanh, cp.sw2, cp.q_star, L, true);
+  const FreeProbability gauss = free_probability(tanh, cp.sw2, cp.q_star, L, false);
+  EXPECT_NEAR(orth.mean, 1.0, 1e-9);
+  EXPECT_NEAR(gauss.mean, 1.0, 1e-9);
+  EXPECT_GT(gauss.variance, L - 0.01);
+  EXPECT_LT(orth.variance, gauss.variance / 10);
+  // Monte Carlo, statistically: Gaussian spectra are heavy-tailed, so wider bands there.
+  const Measured mo = measure("tanh", cp.sw2, sb2, k_star, L, 400, InitKind::Orthogonal, 3);
+  EXPECT_NEAR(mo.mean, orth.mean, 0.05);
+  EXPECT_NEAR(mo.variance, orth.variance, 0.2 * orth.variance);
+  const Measured mg = measure("tanh", cp.sw2, sb2, k_star, L, 400, InitKind::Gaussian, 3);
+  EXPECT_NEAR(mg.mean, gauss.mean, 0.1);
+  EXPECT_NEAR(mg.variance, gauss.variance, 0.3 * gauss.variance);
+}
+
+}  // namespace
+}  // namespace deepctl::spectrum
