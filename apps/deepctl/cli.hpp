@@ -14,6 +14,7 @@ int study_main(const std::vector<std::string>& args);
 int meanfield_main(const std::vector<std::string>& args);
 int phase_diagram_main(const std::vector<std::string>& args);
 int spectrum_main(const std::vector<std::string>& args);
+int trainability_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {

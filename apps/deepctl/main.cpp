@@ -55,6 +55,8 @@ commands:
                                                              order-chaos grid: CSV and heatmap
   spectrum --activation A [--sw2 X] [--sb2 Y] [--depth L] [--width N] [--weights W]
                                                              Jacobian spectrum vs free probability
+  trainability [--sw2 LO:HI:N] [--depths L1,L2,...] [--out DIR]
+                                                             trainable depth vs 6 xi_c (resumable)
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
     if (command == "meanfield") return deepctl::cli::meanfield_main(args);
     if (command == "phase-diagram") return deepctl::cli::phase_diagram_main(args);
     if (command == "spectrum") return deepctl::cli::spectrum_main(args);
+    if (command == "trainability") return deepctl::cli::trainability_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

@@ -44,7 +44,7 @@ options:
 
 config sections (docs/config.md lists every key and default):
   [data]   name = fashion-mnist | digits | spirals | gaussian-mixture | teacher-student,
-           path, normalize = standardize | none, train_limit, test_limit, test_fraction,
+           path, normalize = standardize | center | none, train_limit, test_limit, test_fraction,
            split_seed, samples, noise, classes, dim, separation, hidden
   [model]  loss = cross_entropy | squared_error, l2, init = gaussian | orthogonal | he | glorot,
            sw2, sb2, [[model.layers]] with type = dense | residual | conv2d | maxpool |

@@ -105,6 +105,41 @@ def phase_diagram(grid, activation, point=None, depth=None):
     return fig
 
 
+def trainability(records, activation, sb2, width=None):
+    """Accuracy after brief SGD training over (σ_w², depth), with the mean-field depth scales ξ_c
+    and 6 ξ_c overlaid (Schoenholz et al. 2017). records: dicts with depth, sw2, accuracy."""
+    from . import meanfield
+    sw2 = np.array(sorted({r["sw2"] for r in records}))
+    depths = np.array(sorted({r["depth"] for r in records}))
+    acc = np.full((len(depths), len(sw2)), np.nan)
+    for r in records:
+        acc[np.searchsorted(depths, r["depth"]), np.searchsorted(sw2, r["sw2"])] = r["accuracy"]
+    def edges(v):  # cell boundaries halfway between the (possibly uneven) grid values
+        v = v.astype(float)
+        if len(v) == 1:
+            return np.array([v[0] - 0.5, v[0] + 0.5])
+        mid = (v[1:] + v[:-1]) / 2
+        return np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    ew, ed = edges(sw2), edges(depths)
+    image = ax.pcolormesh(ew, ed, acc, cmap="viridis", vmin=0, vmax=1)
+    fig.colorbar(image, ax=ax, label="training accuracy after brief SGD")
+    fine = np.linspace(ew[0], ew[-1], 200)
+    xi = meanfield.phase_diagram(activation, fine, [sb2])["xi_c"][0]
+    ax.plot(fine, xi, "w--", lw=1.5, label="ξ_c")
+    ax.plot(fine, 6 * xi, "w-", lw=2, label="6 ξ_c")
+    ax.set_xlim(ew[0], ew[-1])
+    ax.set_ylim(ed[0], ed[-1])
+    ax.set_xlabel("σ_w² (weight variance)")
+    ax.set_ylabel("depth L (weight layers)")
+    title = f"trainability, {activation}, σ_b² = {sb2:g}" + (f", width {width}" if width else "")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def read_phase_csv(path):
     """The CSV `deepctl phase-diagram` writes, as the dict phase_diagram() takes."""
     data = np.genfromtxt(path, delimiter=",", names=True, dtype=None, encoding="utf-8",

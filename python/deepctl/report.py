@@ -221,9 +221,74 @@ def write_report(run_dir):
     return out
 
 
+def trainability_summary(records, activation, sb2):
+    """How the trained cells sit against L ≤ 6 ξ_c: a cell trained when its accuracy is above
+    halfway between chance (1/10) and the best cell."""
+    from . import meanfield
+    best = max(r["accuracy"] for r in records)
+    threshold = 0.1 + 0.5 * (best - 0.1)
+    sw2 = sorted({r["sw2"] for r in records})
+    xi = dict(zip(sw2, meanfield.phase_diagram(activation, sw2, [sb2])["xi_c"][0]))
+    inside = [r for r in records if r["depth"] <= 6 * xi[r["sw2"]]]
+    outside = [r for r in records if r not in inside]
+
+    def share(rs):
+        return sum(r["accuracy"] >= threshold for r in rs) / len(rs) if rs else float("nan")
+
+    return {"threshold": threshold, "inside": len(inside), "inside_trained": share(inside),
+            "outside": len(outside), "outside_trained": share(outside)}
+
+
+def write_trainability_report(sweep_dir):
+    """SWEEP_DIR/report.html for `deepctl trainability`: settings, the heatmap with ξ_c and
+    6 ξ_c, and how the trained cells sit against 6 ξ_c."""
+    import json
+    import pathlib
+    from . import __version__
+    sweep = pathlib.Path(sweep_dir)
+    settings = json.loads((sweep / "sweep.json").read_text())
+    records = []
+    for line in (sweep / "trainability.jsonl").read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut by a kill
+    if not records:
+        raise ValueError(f"{sweep}: no finished jobs in trainability.jsonl")
+    act, sb2 = settings["activation"], settings["sb2"]
+    fig = figures.trainability(records, act, sb2, settings["width"])
+    figures.save(fig, sweep / "trainability")
+    stats = trainability_summary(records, act, sb2)
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in settings.items())
+    body = (f"<p>{len(records)} networks trained. A cell counts as trained when its accuracy is at "
+            f"least {stats['threshold']:.3f} (halfway from chance to the best cell). Of the "
+            f"{stats['inside']} cells with L ≤ 6 ξ_c, {100 * stats['inside_trained']:.0f}% trained; of "
+            f"the {stats['outside']} beyond, {100 * stats['outside_trained']:.0f}% trained.</p>")
+    section = (f'<section><h2>Trainability against the depth scale</h2>{body}<figure><img class="figure" '
+               f'alt="trainability" src="data:image/png;base64,{embedded_png(fig)}"><figcaption>'
+               f"trainability.png, trainability.svg</figcaption></figure></section>")
+    plt.close(fig)
+    page = PAGE.format(title=html.escape(f"trainability sweep {sweep.name}"), path=html.escape(str(sweep)),
+                       version=__version__, rows=rows, sections=section)
+    out = sweep / "report.html"
+    tmp = out.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
 def main(argv):
+    if len(argv) == 2 and argv[0] == "--trainability":
+        try:
+            print(f"report: {write_trainability_report(argv[1])}")
+        except (ValueError, OSError) as e:
+            print(f"deepctl.report: error: {e}", file=sys.stderr)
+            return 2
+        return 0
     if len(argv) != 1 or argv[0] in ("-h", "--help"):
-        print("usage: python3 -m deepctl.report RUN_DIR   writes RUN_DIR/report.html")
+        print("usage: python3 -m deepctl.report RUN_DIR   writes RUN_DIR/report.html\n"
+              "       python3 -m deepctl.report --trainability SWEEP_DIR")
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     try:
         print(f"report: {write_report(argv[0])}")

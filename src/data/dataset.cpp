@@ -62,8 +62,12 @@ Normalizer Normalizer::fit(const Dataset& train, const std::string& mode) {
   const Index n = train.inputs.cols();
   Normalizer norm{Vec<float>::Zero(n), Vec<float>::Ones(n)};
   if (mode == "none") return norm;
+  if (mode == "center") {  // pixels in [0, 1] to [−0.5, 0.5], as the review's trainability code
+    norm.shift.setConstant(0.5f);
+    return norm;
+  }
   if (mode != "standardize")
-    throw InputError("data.normalize: unknown mode '" + mode + "'; expected standardize or none");
+    throw InputError("data.normalize: unknown mode '" + mode + "'; expected standardize, center or none");
   const Eigen::MatrixXd X = train.inputs.cast<double>();
   const Eigen::VectorXd mean = X.colwise().mean();
   const Eigen::VectorXd var = (X.rowwise() - mean.transpose()).array().square().colwise().mean();

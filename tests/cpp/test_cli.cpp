@@ -79,7 +79,7 @@ void expect_one_line_error(const Result& r, const std::string& fragment) {
 TEST(Cli, HelpOnEverySubcommand) {
   const fs::path dir = scratch("help");
   for (const std::string cmd : {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
-                                "phase-diagram --help", "spectrum --help"}) {
+                                "phase-diagram --help", "spectrum --help", "trainability --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -308,6 +308,42 @@ TEST(Cli, SpectrumMeasuresBesideTheory) {
   EXPECT_NEAR(j["theory"]["edge"].get<double>(), 1.0, 1e-9);
   expect_one_line_error(run_cli("spectrum --activation tanh --weights uniform", dir), "--weights");
   expect_one_line_error(run_cli("spectrum --activation relu --sb2 0.1", dir), "no critical point");
+}
+
+TEST(Cli, TrainabilitySweepResumesWithTheSameResults) {
+  const fs::path dir = scratch("trainability");
+  const std::string cmd = "trainability --sw2 1:3:3 --depths 2,4 --width 16 --steps 20 --eval 500 "
+                          "--train-limit 1000 --out " + (dir / "sweep").string();
+  Result r = run_cli(cmd, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const fs::path results = dir / "sweep" / "trainability.jsonl";
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(results);
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+  }
+  ASSERT_EQ(lines.size(), 6u);
+  {  // as if killed during the fifth job: four lines kept, the fifth cut short
+    std::ofstream cut(results);
+    for (int i = 0; i < 4; ++i) cut << lines[i] << "\n";
+    cut << lines[4].substr(0, 10);
+  }
+  r = run_cli(cmd, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("4 already done"), std::string::npos) << r.out;
+  std::ifstream in(results);
+  std::vector<json> redone;
+  for (std::string l; std::getline(in, l);) {
+    const json j = json::parse(l, nullptr, false);
+    if (!j.is_discarded()) redone.push_back(j);
+  }
+  ASSERT_EQ(redone.size(), 6u);
+  for (int i = 4; i < 6; ++i)  // the re-run jobs give the same accuracy: a seed fixes a job
+    EXPECT_EQ(redone[i]["accuracy"], json::parse(lines[i])["accuracy"]);
+  EXPECT_TRUE(fs::exists(dir / "sweep" / "report.html"));
+  expect_one_line_error(run_cli("trainability --sw2 1:3:4 --depths 2,4 --width 16 --out " + (dir / "sweep").string(), dir),
+                        "holds a sweep with other settings");
+  expect_one_line_error(run_cli("trainability --depths 1", dir), "at least 2");
 }
 
 TEST(Cli, PhaseDiagramWritesCsvAndFigure) {

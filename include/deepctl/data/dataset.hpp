@@ -49,7 +49,8 @@ void gather(const Dataset& data, const std::vector<Index>& rows, Index begin, In
 struct Normalizer {
   Vec<float> shift, scale;  // x ← (x − shift) / scale
   // "standardize": zero mean, unit variance per feature (constant features keep scale 1);
-  // "none": identity. Throws InputError for any other mode.
+  // "center": x − 0.5 (pixels in [0, 1] to [−0.5, 0.5]); "none": identity. Throws InputError
+  // for any other mode.
   static Normalizer fit(const Dataset& train, const std::string& mode);
   void apply(Dataset& data) const;
 };
