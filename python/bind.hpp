@@ -60,5 +60,6 @@ void bind_data(py::module_& m);
 void bind_io(py::module_& m);
 void bind_config(py::module_& m);
 void bind_meanfield(py::module_& m);
+void bind_spectrum(py::module_& m);
 
 }  // namespace deepctl::python

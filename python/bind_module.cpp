@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   bind_io(m);
   bind_config(m);
   bind_meanfield(m);
+  bind_spectrum(m);
 }

@@ -52,3 +52,14 @@ def test_bad_input():
         mf.analyze("tanh", -1.0, 0.0)
     with pytest.raises(ValueError, match="unknown activation"):
         mf.analyze("tahn", 1.0, 0.0)
+
+
+def test_spectrum_of_an_orthogonal_linear_network_is_flat():
+    import deepctl as dc
+    import deepctl.spectrum as sp
+    problem = dc.Problem([dc.Dense(32, 32, "linear") for _ in range(5)], "squared_error")
+    theta = problem.init_params(seed=3, init=dc.Initializer("orthogonal", 1.0, 0.0))
+    s = sp.jacobian_squared_singular_values(problem, theta, np.ones(32))
+    assert np.allclose(s, 1.0, atol=1e-10)
+    th = sp.free_probability("linear", 1.0, 1.0, 5, orthogonal=False)
+    assert th["variance"] == pytest.approx(5.0) and th["edge"] == pytest.approx(6**6 / 5**5)
