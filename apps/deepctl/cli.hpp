@@ -32,6 +32,31 @@ int set_threads(int requested);
 
 // The whole of `text` as a number; InputError naming `option` otherwise.
 double parse_number(const std::string& option, const std::string& text);
+// "LO:HI:N": N evenly spaced values from LO to HI (HI ≥ LO, 1 ≤ N ≤ 4096).
+std::vector<double> parse_range(const std::string& option, const std::string& text);
+
+// Walks a subcommand's arguments:
+//   for (ArgScanner scan(args); scan.next();) {
+//     if (scan.is("--out")) out = scan.value(); else if ... else scan.unknown("deepctl x");
+//   }
+// value(), number() and integer() take the argument after the option and name the option in
+// their errors; unknown() rejects options and stray words with a hint to --help.
+class ArgScanner {
+ public:
+  explicit ArgScanner(const std::vector<std::string>& args) : args_(args) {}
+  bool next() { return ++i_ < args_.size(); }
+  const std::string& arg() const { return args_[i_]; }
+  bool is(const char* option) const { return arg() == option; }
+  bool help() const { return is("--help") || is("-h"); }
+  std::string value();
+  double number();
+  long integer(long lo, long hi);
+  [[noreturn]] void unknown(const std::string& command) const;
+
+ private:
+  const std::vector<std::string>& args_;
+  std::size_t i_ = static_cast<std::size_t>(-1);
+};
 
 // Files of a run folder.
 std::string config_path(const std::string& run_dir);

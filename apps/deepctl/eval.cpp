@@ -34,21 +34,14 @@ nlohmann::json evaluate_run(const RunConfig& config, const std::string& checkpoi
 
 int eval_main(const std::vector<std::string>& args) {
   std::string run_dir, checkpoint;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--help" || args[i] == "-h") {
+  for (ArgScanner scan(args); scan.next();) {
+    if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (args[i] == "--checkpoint") {
-      if (i + 1 >= args.size()) throw InputError("--checkpoint needs a value");
-      checkpoint = args[++i];
-    } else if (args[i].starts_with("--")) {
-      throw InputError("unknown option '" + args[i] + "'; see deepctl eval --help");
-    } else if (run_dir.empty()) {
-      run_dir = args[i];
-    } else {
-      throw InputError("unexpected argument '" + args[i] + "'");
-    }
+    if (scan.is("--checkpoint")) checkpoint = scan.value();
+    else if (run_dir.empty() && !scan.arg().starts_with("-")) run_dir = scan.arg();
+    else scan.unknown("deepctl eval");
   }
   if (run_dir.empty()) throw InputError("give the RUN_DIR to evaluate; see deepctl eval --help");
   const RunConfig config = load_run_config(config_path(run_dir));

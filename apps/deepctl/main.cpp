@@ -2,11 +2,14 @@
 #include <omp.h>
 
 #include <Eigen/Core>
+#include <cmath>
 #include <iostream>
+#include <sstream>
 #include <stdexcept>
 
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
+#include "deepctl/meanfield/phase_diagram.hpp"
 
 namespace deepctl::cli {
 
@@ -28,6 +31,44 @@ double parse_number(const std::string& option, const std::string& text) {
   if (used != text.size() || text.empty())
     throw InputError(option + ": expected a number, got '" + text + "'");
   return v;
+}
+
+std::vector<double> parse_range(const std::string& option, const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream ss(text);
+  for (std::string p; std::getline(ss, p, ':');) parts.push_back(p);
+  if (parts.size() != 3) throw InputError(option + ": expected LO:HI:N, got '" + text + "'");
+  const double lo = parse_number(option, parts[0]), hi = parse_number(option, parts[1]);
+  const double n = parse_number(option, parts[2]);
+  if (n < 1 || n > 4096 || n != std::floor(n))
+    throw InputError(option + ": N must be an integer from 1 to 4096, got '" + parts[2] + "'");
+  if (!(hi >= lo)) throw InputError(option + ": HI must not be below LO in '" + text + "'");
+  return meanfield::linspace(lo, hi, static_cast<int>(n));
+}
+
+std::string ArgScanner::value() {
+  if (i_ + 1 >= args_.size()) throw InputError(arg() + " needs a value");
+  return args_[++i_];
+}
+
+double ArgScanner::number() {
+  const std::string option = arg();  // before value() moves on
+  return parse_number(option, value());
+}
+
+long ArgScanner::integer(long lo, long hi) {
+  const std::string option = arg(), text = value();
+  const double v = parse_number(option, text);
+  if (v < double(lo) || v > double(hi) || v != std::floor(v))
+    throw InputError(option + ": expected an integer from " + std::to_string(lo) + " to " +
+                     std::to_string(hi) + ", got '" + text + "'");
+  return static_cast<long>(v);
+}
+
+void ArgScanner::unknown(const std::string& command) const {
+  if (arg().starts_with("-"))
+    throw InputError("unknown option '" + arg() + "'; see " + command + " --help");
+  throw InputError("unexpected argument '" + arg() + "'; see " + command + " --help");
 }
 
 std::string config_path(const std::string& d) { return d + "/config.toml"; }

@@ -53,22 +53,17 @@ int meanfield_main(const std::vector<std::string>& args) {
   std::string activation;
   double sw2 = std::nan(""), sb2 = 0;
   bool critical = false, as_json = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw InputError(a + " needs a value");
-      return args[++i];
-    };
-    if (a == "--help" || a == "-h") {
+  for (ArgScanner scan(args); scan.next();) {
+    if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (a == "--activation") activation = value();
-    else if (a == "--sw2") sw2 = parse_number("--sw2", value());
-    else if (a == "--sb2") sb2 = parse_number("--sb2", value());
-    else if (a == "--critical") critical = true;
-    else if (a == "--json") as_json = true;
-    else throw InputError("unknown argument '" + a + "'; see deepctl meanfield --help");
+    if (scan.is("--activation")) activation = scan.value();
+    else if (scan.is("--sw2")) sw2 = scan.number();
+    else if (scan.is("--sb2")) sb2 = scan.number();
+    else if (scan.is("--critical")) critical = true;
+    else if (scan.is("--json")) as_json = true;
+    else scan.unknown("deepctl meanfield");
   }
   if (activation.empty()) throw InputError("--activation is required; see deepctl meanfield --help");
   const meanfield::ActivationMoments moments(Activation::parse(activation));

@@ -24,19 +24,6 @@ Defaults: --activation tanh --sw2 0.5:3:128 --sb2 0:0.25:128 (the review's range
 --out runs/phase-diagram-<activation>. Threads: OMP_NUM_THREADS (default all cores).
 )";
 
-std::vector<double> parse_range(const std::string& option, const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream ss(text);
-  for (std::string p; std::getline(ss, p, ':');) parts.push_back(p);
-  if (parts.size() != 3) throw InputError(option + ": expected LO:HI:N, got '" + text + "'");
-  const double lo = parse_number(option, parts[0]), hi = parse_number(option, parts[1]);
-  const double n = parse_number(option, parts[2]);
-  if (n < 1 || n > 4096 || n != static_cast<int>(n))
-    throw InputError(option + ": N must be an integer from 1 to 4096, got '" + parts[2] + "'");
-  if (!(hi >= lo)) throw InputError(option + ": HI must not be below LO in '" + text + "'");
-  return meanfield::linspace(lo, hi, static_cast<int>(n));
-}
-
 std::string field(double v) {
   if (!std::isfinite(v)) return "";
   std::ostringstream s;
@@ -50,21 +37,16 @@ std::string field(double v) {
 int phase_diagram_main(const std::vector<std::string>& args) {
   std::string activation = "tanh", out;
   std::vector<double> sw2 = meanfield::linspace(0.5, 3.0, 128), sb2 = meanfield::linspace(0.0, 0.25, 128);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw InputError(a + " needs a value");
-      return args[++i];
-    };
-    if (a == "--help" || a == "-h") {
+  for (ArgScanner scan(args); scan.next();) {
+    if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (a == "--activation") activation = value();
-    else if (a == "--sw2") sw2 = parse_range("--sw2", value());
-    else if (a == "--sb2") sb2 = parse_range("--sb2", value());
-    else if (a == "--out") out = value();
-    else throw InputError("unknown argument '" + a + "'; see deepctl phase-diagram --help");
+    if (scan.is("--activation")) activation = scan.value();
+    else if (scan.is("--sw2")) sw2 = parse_range("--sw2", scan.value());
+    else if (scan.is("--sb2")) sb2 = parse_range("--sb2", scan.value());
+    else if (scan.is("--out")) out = scan.value();
+    else scan.unknown("deepctl phase-diagram");
   }
   const meanfield::ActivationMoments moments(Activation::parse(activation));
   if (out.empty()) out = "runs/phase-diagram-" + activation;

@@ -35,35 +35,24 @@ int spectrum_main(const std::vector<std::string>& args) {
   Index width = 256;
   std::uint64_t seed = 0;
   bool as_json = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw InputError(a + " needs a value");
-      return args[++i];
-    };
-    auto positive_int = [&](const std::string& text, double max) {
-      const double v = parse_number(a, text);
-      if (v < 1 || v > max || v != std::floor(v))
-        throw InputError(a + ": expected an integer from 1 to " + std::to_string(int(max)) + ", got '" + text + "'");
-      return static_cast<int>(v);
-    };
-    if (a == "--help" || a == "-h") {
+  for (ArgScanner scan(args); scan.next();) {
+    if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (a == "--activation") activation = value();
-    else if (a == "--sw2") sw2 = parse_number(a, value());
-    else if (a == "--sb2") sb2 = parse_number(a, value());
-    else if (a == "--depth") depth = positive_int(value(), 1000);
-    else if (a == "--width") width = positive_int(value(), 4096);
-    else if (a == "--draws") draws = positive_int(value(), 1000);
-    else if (a == "--seed") seed = static_cast<std::uint64_t>(positive_int(value(), 1e9));
-    else if (a == "--weights") {
-      weights = value();
+    if (scan.is("--activation")) activation = scan.value();
+    else if (scan.is("--sw2")) sw2 = scan.number();
+    else if (scan.is("--sb2")) sb2 = scan.number();
+    else if (scan.is("--depth")) depth = static_cast<int>(scan.integer(1, 1000));
+    else if (scan.is("--width")) width = scan.integer(1, 4096);
+    else if (scan.is("--draws")) draws = static_cast<int>(scan.integer(1, 1000));
+    else if (scan.is("--seed")) seed = static_cast<std::uint64_t>(scan.integer(0, 1L << 62));
+    else if (scan.is("--weights")) {
+      weights = scan.value();
       if (weights != "gaussian" && weights != "orthogonal")
         throw InputError("--weights: expected gaussian or orthogonal, got '" + weights + "'");
-    } else if (a == "--json") as_json = true;
-    else throw InputError("unknown argument '" + a + "'; see deepctl spectrum --help");
+    } else if (scan.is("--json")) as_json = true;
+    else scan.unknown("deepctl spectrum");
   }
   if (activation.empty()) throw InputError("--activation is required; see deepctl spectrum --help");
   const meanfield::ActivationMoments moments(Activation::parse(activation));

@@ -65,18 +65,12 @@ struct Args {
 
 Args parse_args(const std::vector<std::string>& args) {
   Args a;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& s = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw InputError(s + " needs a value");
-      return args[++i];
-    };
-    if (s == "--set") a.overrides.push_back(value());
-    else if (s == "--out") a.out = value();
-    else if (s == "--resume") a.resume = value();
-    else if (s.starts_with("--")) throw InputError("unknown option '" + s + "'; see deepctl train --help");
-    else if (a.config.empty()) a.config = s;
-    else throw InputError("unexpected argument '" + s + "'");
+  for (ArgScanner scan(args); scan.next();) {
+    if (scan.is("--set")) a.overrides.push_back(scan.value());
+    else if (scan.is("--out")) a.out = scan.value();
+    else if (scan.is("--resume")) a.resume = scan.value();
+    else if (a.config.empty() && !scan.arg().starts_with("-")) a.config = scan.arg();
+    else scan.unknown("deepctl train");
   }
   if (a.resume.empty() == a.config.empty())
     throw InputError("give either CONFIG.toml or --resume RUN_DIR; see deepctl train --help");

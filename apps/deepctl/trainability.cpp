@@ -50,17 +50,6 @@ std::vector<double> parse_list(const std::string& option, const std::string& tex
   return out;
 }
 
-std::vector<double> parse_range(const std::string& option, const std::string& text) {
-  const std::vector<double> p = parse_list(option, [&] {
-    std::string t = text;
-    std::replace(t.begin(), t.end(), ':', ',');
-    return t;
-  }());
-  if (p.size() != 3 || p[2] < 1 || p[2] != std::floor(p[2]) || !(p[1] >= p[0]))
-    throw InputError(option + ": expected LO:HI:N with HI >= LO and an integer N >= 1, got '" + text + "'");
-  return meanfield::linspace(p[0], p[1], static_cast<int>(p[2]));
-}
-
 }  // namespace
 
 int trainability_main(const std::vector<std::string>& args) {
@@ -68,40 +57,24 @@ int trainability_main(const std::vector<std::string>& args) {
   std::vector<double> sw2 = meanfield::linspace(1.0, 4.0, 13), depths{10, 20, 30, 40, 50, 60};
   Index train_limit = 0;
   std::string out = "runs/trainability";
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw InputError(a + " needs a value");
-      return args[++i];
-    };
-    auto count = [&](const std::string& text) {
-      const double v = parse_number(a, text);
-      if (v < 1 || v != std::floor(v) || v > 1e9)
-        throw InputError(a + ": expected a positive integer, got '" + text + "'");
-      return static_cast<Index>(v);
-    };
-    if (a == "--help" || a == "-h") {
+  for (ArgScanner scan(args); scan.next();) {
+    if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (a == "--activation") s.activation = Activation::parse(value()).name();
-    else if (a == "--sb2") s.sb2 = parse_number(a, value());
-    else if (a == "--sw2") sw2 = parse_range(a, value());
-    else if (a == "--depths") depths = parse_list(a, value());
-    else if (a == "--width") s.width = count(value());
-    else if (a == "--steps") s.steps = static_cast<int>(count(value()));
-    else if (a == "--batch") s.batch = count(value());
-    else if (a == "--lr") s.lr = parse_number(a, value());
-    else if (a == "--eval") s.eval_samples = count(value());
-    else if (a == "--train-limit") train_limit = count(value());
-    else if (a == "--seed") {
-      const std::string text = value();
-      const double v = parse_number(a, text);
-      if (v < 0 || v != std::floor(v)) throw InputError("--seed: expected a non-negative integer, got '" + text + "'");
-      s.seed = static_cast<std::uint64_t>(v);
-    }
-    else if (a == "--out") out = value();
-    else throw InputError("unknown argument '" + a + "'; see deepctl trainability --help");
+    if (scan.is("--activation")) s.activation = Activation::parse(scan.value()).name();
+    else if (scan.is("--sb2")) s.sb2 = scan.number();
+    else if (scan.is("--sw2")) sw2 = parse_range("--sw2", scan.value());
+    else if (scan.is("--depths")) depths = parse_list("--depths", scan.value());
+    else if (scan.is("--width")) s.width = scan.integer(1, 100000);
+    else if (scan.is("--steps")) s.steps = static_cast<int>(scan.integer(1, 1000000));
+    else if (scan.is("--batch")) s.batch = scan.integer(1, 100000);
+    else if (scan.is("--lr")) s.lr = scan.number();
+    else if (scan.is("--eval")) s.eval_samples = scan.integer(1, 1000000);
+    else if (scan.is("--train-limit")) train_limit = scan.integer(0, 1000000);
+    else if (scan.is("--seed")) s.seed = static_cast<std::uint64_t>(scan.integer(0, 1L << 62));
+    else if (scan.is("--out")) out = scan.value();
+    else scan.unknown("deepctl trainability");
   }
   for (double d : depths)
     if (d < 2 || d != std::floor(d) || d > 10000)
