@@ -85,8 +85,8 @@ count fully determine a run.)")
 void bind_solver(py::module_& m) {
   py::class_<UpdateOptions>(m, "UpdateOptions", R"(The update policy (the controller acting on ∇J).
 
-kind: sgd | momentum | nesterov | adam; momentum μ; beta1, beta2, epsilon (Adam);
-weight_decay (decoupled, Adam).)")
+kind: sgd | momentum | nesterov | adam | pid; momentum μ (also pid's); beta1, beta2, epsilon
+(Adam); weight_decay (decoupled, Adam); ki, kd (PID gains).)")
       .def(py::init<>())
       .def_property("kind", [](const UpdateOptions& u) { return UpdateOptions::kind_name(u.kind); },
                     [](UpdateOptions& u, const std::string& k) { u.kind = UpdateOptions::parse_kind(k); })
@@ -95,6 +95,8 @@ weight_decay (decoupled, Adam).)")
       .def_readwrite("beta2", &UpdateOptions::beta2)
       .def_readwrite("epsilon", &UpdateOptions::epsilon)
       .def_readwrite("weight_decay", &UpdateOptions::weight_decay)
+      .def_readwrite("ki", &UpdateOptions::ki)
+      .def_readwrite("kd", &UpdateOptions::kd)
       .def("__repr__", [](const UpdateOptions& u) {
         return "UpdateOptions(kind='" + UpdateOptions::kind_name(u.kind) + "')";
       });

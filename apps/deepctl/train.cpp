@@ -50,7 +50,7 @@ config sections (docs/config.md lists every key and default):
            sw2, sb2, [[model.layers]] with type = dense | residual | conv2d | maxpool |
            avgpool | flatten, width, channels, kernel, stride, padding, step, activation
   [train]  precision = float32 | float64, epochs, batch_size, seed, optimizer = sgd | momentum |
-           nesterov | adam, lr, momentum, beta1, beta2, epsilon, weight_decay,
+           nesterov | adam | pid, lr, momentum, beta1, beta2, epsilon, weight_decay, ki, kd,
            schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
            threads (0: all cores), log_every, checkpoint_every
 

@@ -32,13 +32,13 @@ _sys.modules[__name__ + ".spectrum"] = spectrum
 
 def options(epochs=10, batch_size=128, seed=0, optimizer="adam", lr=1e-3, schedule="constant",
             momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0, gamma=0.1,
-            every=10, min_lr=0.0, decay=1e-3, eval_batch=1000):
+            every=10, min_lr=0.0, decay=1e-3, eval_batch=1000, ki=5.0, kd=10.0):
     """TrainerOptions from flat keywords (the names of the [train] table of a config)."""
     o = TrainerOptions()
     o.epochs, o.batch_size, o.seed, o.eval_batch = epochs, batch_size, seed, eval_batch
     u = o.update
     u.kind, u.momentum, u.beta1, u.beta2 = optimizer, momentum, beta1, beta2
-    u.epsilon, u.weight_decay = epsilon, weight_decay
+    u.epsilon, u.weight_decay, u.ki, u.kd = epsilon, weight_decay, ki, kd
     s = o.schedule
     s.kind, s.base, s.gamma, s.every, s.min_lr, s.decay = schedule, lr, gamma, every, min_lr, decay
     return o

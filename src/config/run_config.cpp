@@ -47,6 +47,8 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "beta2", c.beta2);
   v("train", "epsilon", c.epsilon);
   v("train", "weight_decay", c.weight_decay);
+  v("train", "ki", c.ki);
+  v("train", "kd", c.kd);
   v("train", "schedule", c.schedule);
   v("train", "gamma", c.gamma);
   v("train", "step_every", c.step_every);
@@ -181,7 +183,7 @@ TrainerOptions RunConfig::trainer_options() const {
   o.epochs = epochs;
   o.batch_size = batch_size;
   o.seed = static_cast<std::uint64_t>(seed);
-  o.update = {UpdateOptions::parse_kind(optimizer), momentum, beta1, beta2, epsilon, weight_decay};
+  o.update = {UpdateOptions::parse_kind(optimizer), momentum, beta1, beta2, epsilon, weight_decay, ki, kd};
   o.schedule.kind = Schedule::parse_kind(schedule);
   o.schedule.base = lr;
   o.schedule.gamma = gamma;

@@ -7,9 +7,10 @@
 namespace deepctl {
 
 UpdateKind UpdateOptions::parse_kind(const std::string& text) {
-  for (UpdateKind k : {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov, UpdateKind::Adam})
+  for (UpdateKind k : {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov, UpdateKind::Adam,
+                       UpdateKind::PID})
     if (kind_name(k) == text) return k;
-  throw InputError("unknown optimizer '" + text + "'; expected one of sgd, momentum, nesterov, adam");
+  throw InputError("unknown optimizer '" + text + "'; expected one of sgd, momentum, nesterov, adam, pid");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {
@@ -18,6 +19,7 @@ std::string UpdateOptions::kind_name(UpdateKind kind) {
     case UpdateKind::Momentum: return "momentum";
     case UpdateKind::Nesterov: return "nesterov";
     case UpdateKind::Adam: return "adam";
+    case UpdateKind::PID: return "pid";
   }
   return "?";
 }
@@ -31,7 +33,8 @@ UpdatePolicy<S>::UpdatePolicy(const UpdateOptions& options, const Params<S>& lik
     return p;
   };
   if (options_.kind != UpdateKind::SGD) first_ = zeros();
-  if (options_.kind == UpdateKind::Adam) second_ = zeros();
+  if (options_.kind == UpdateKind::Adam || options_.kind == UpdateKind::PID) second_ = zeros();
+  if (options_.kind == UpdateKind::PID) third_ = zeros();
 }
 
 template <class S>
@@ -41,6 +44,7 @@ std::vector<std::pair<std::string, Params<S>*>> UpdatePolicy<S>::state() {
     case UpdateKind::Momentum:
     case UpdateKind::Nesterov: return {{"velocity", &first_}};
     case UpdateKind::Adam: return {{"adam_m", &first_}, {"adam_v", &second_}};
+    case UpdateKind::PID: return {{"pid_i", &first_}, {"pid_d", &second_}, {"pid_gprev", &third_}};
   }
   return {};
 }
@@ -71,6 +75,14 @@ void UpdatePolicy<S>::apply(Params<S>& theta, const Params<S>& grad, double lr) 
         th.array() -= eta * ((c1 * first_[t].array()) /
                                  ((c2 * second_[t].array()).sqrt() + S(options_.epsilon)) +
                              S(options_.weight_decay) * th.array());
+        break;
+      }
+      case UpdateKind::PID: {
+        if (updates_ == 1) third_[t] = g;  // no difference yet: D starts at 0
+        first_[t] = mu * first_[t] + g;
+        second_[t] = mu * second_[t] + (S(1) - mu) * (g - third_[t]);
+        third_[t] = g;
+        th -= eta * (g + S(options_.ki) * first_[t] + S(options_.kd) * second_[t]);
         break;
       }
     }

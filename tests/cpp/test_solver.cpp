@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <Eigen/Eigenvalues>
 #include <filesystem>
 
 #include "deepctl/config/run_config.hpp"
@@ -55,6 +56,48 @@ TEST(UpdatePolicy, AdamDecoupledWeightDecay) {
   Params<double> th = one(2.0);
   adam.apply(th, one(0.0), 0.1);  // zero gradient: only the decay acts
   EXPECT_NEAR(th[0][0], 2.0 - 0.1 * 0.5 * 2.0, 1e-12);
+}
+
+TEST(UpdatePolicy, PidIsTheLinearControllerOnAQuadratic) {
+  // On f = ½aθ², g = aθ and PID is the linear map of (θ, I, D, g_prev) below (REFERENCE F12):
+  // the policy's iterates equal the matrix recursion's, and they decay at its spectral radius.
+  const double a = 2.0, lr = 0.05, mu = 0.9, ki = 0.5, kd = 2.0;
+  UpdateOptions o;
+  o.kind = UpdateKind::PID;
+  o.momentum = mu;
+  o.ki = ki;
+  o.kd = kd;
+  UpdatePolicy<double> pid(o, one(0));
+  Params<double> th = one(1.0);
+  Eigen::Matrix4d M;  // rows: I' = μI + aθ; D' = μD + (1−μ)(aθ − g_prev); θ' = θ − η(aθ + K_i I' +
+                      // K_d D'); g' = aθ
+  M << mu, 0, 0, a, 0, mu, -(1 - mu), (1 - mu) * a, 0, 0, 0, a, 0, 0, 0, 0;
+  // Reorder to state s = (I, D, g_prev, θ): θ' uses I' and D'.
+  Eigen::Matrix4d A = Eigen::Matrix4d::Zero();
+  A.row(0) = M.row(0);
+  A.row(1) = M.row(1);
+  A(2, 3) = a;
+  A.row(3) = -lr * (ki * M.row(0) + kd * M.row(1));
+  A(3, 3) += 1 - lr * a;
+  Eigen::Vector4d s(0, 0, a * 1.0, 1.0);  // g_prev = g at the first step, so D starts at 0
+  for (int k = 0; k < 200; ++k) {
+    pid.apply(th, one(a * th[0][0]), lr);
+    s = A * s;
+    ASSERT_NEAR(th[0][0], s[3], 1e-12 * (1 + std::abs(s[3]))) << "step " << k;
+  }
+  // The whole controller state (θ and the checkpointed I, D, g_prev) decays at the spectral radius.
+  const double rho = Eigen::EigenSolver<Eigen::Matrix4d>(A).eigenvalues().cwiseAbs().maxCoeff();
+  auto state_norm = [&] {
+    double sq = th[0][0] * th[0][0];
+    for (const auto& [name, buffers] : pid.state()) sq += (*buffers)[0].squaredNorm();
+    return std::sqrt(sq);
+  };
+  ASSERT_EQ(pid.state().size(), 3u);
+  for (int k = 0; k < 800; ++k) pid.apply(th, one(a * th[0][0]), lr);  // the slower modes take over
+  const double before = state_norm();
+  for (int k = 0; k < 400; ++k) pid.apply(th, one(a * th[0][0]), lr);
+  EXPECT_NEAR(std::pow(state_norm() / before, 1.0 / 400), rho, 1e-4);
+  EXPECT_LT(rho, 1.0);
 }
 
 TEST(Schedule, ClosedForms) {
@@ -132,28 +175,34 @@ TEST(GradientTrainer, TwoThreadsAreDeterministicAndAgreeWithOne) {
 }
 
 TEST(GradientTrainer, ResumeFromCheckpointEqualsUninterruptedRun) {
+  // Every controller's state goes through the checkpoint: Adam's moments, PID's I, D, g_prev.
   DigitsRun r;
   const Problem<double> problem = build_problem<double>(r.spec);
   const Params<double> init = problem.init_params(Rng(2), {});
-  GradientTrainer<double> straight(problem, r.data.train, nullptr, r.options());
-  straight.init(init);
-  straight.solve();
+  for (UpdateKind kind : {UpdateKind::Adam, UpdateKind::PID}) {
+    TrainerOptions options = r.options();
+    options.update.kind = kind;
+    GradientTrainer<double> straight(problem, r.data.train, nullptr, options);
+    straight.init(init);
+    straight.solve();
 
-  const std::string path = (std::filesystem::temp_directory_path() / "deepctl_resume.npz").string();
-  {
-    GradientTrainer<double> t(problem, r.data.train, nullptr, r.options());
-    t.init(init);
-    t.run_epoch();
-    t.run_epoch();
-    save_checkpoint(path, t);
+    const std::string path =
+        (std::filesystem::temp_directory_path() / "deepctl_resume.npz").string();
+    {
+      GradientTrainer<double> t(problem, r.data.train, nullptr, options);
+      t.init(init);
+      t.run_epoch();
+      t.run_epoch();
+      save_checkpoint(path, t);
+    }
+    GradientTrainer<double> resumed(problem, r.data.train, nullptr, options);
+    load_checkpoint(path, resumed);
+    EXPECT_EQ(resumed.epoch(), 2);
+    resumed.solve();
+    EXPECT_EQ(resumed.steps(), straight.steps());
+    for (std::size_t l = 0; l < init.size(); ++l)
+      EXPECT_EQ(resumed.params()[l], straight.params()[l]);
   }
-  GradientTrainer<double> resumed(problem, r.data.train, nullptr, r.options());
-  load_checkpoint(path, resumed);
-  EXPECT_EQ(resumed.epoch(), 2);
-  resumed.solve();
-  EXPECT_EQ(resumed.steps(), straight.steps());
-  for (std::size_t l = 0; l < init.size(); ++l)
-    EXPECT_EQ(resumed.params()[l], straight.params()[l]);
 }
 
 TEST(GradientTrainer, DivergenceIsAStatusNotACrash) {

@@ -52,6 +52,8 @@ struct RunConfig {
   double beta2 = 0.999;
   double epsilon = 1e-8;
   double weight_decay = 0.0;
+  double ki = 5.0;
+  double kd = 10.0;
   std::string schedule = "constant";
   double gamma = 0.1;
   int step_every = 10;

@@ -1,7 +1,8 @@
 // Trainer checkpoints as .npz archives that NumPy reads without deepctl (docs/checkpoints.md):
 //
 //   theta_<t>      θ_t, the flat parameter vector of layer t (float32 or float64)
-//   <state>_<t>    the update policy's buffers: velocity_<t>, or adam_m_<t> and adam_v_<t>
+//   <state>_<t>    the update policy's buffers: velocity_<t>; adam_m_<t>, adam_v_<t>; or
+//                  pid_i_<t>, pid_d_<t>, pid_gprev_<t>
 //   epoch, step, updates   int64 scalars: epochs completed, minibatch steps, Adam's count k
 //
 // Written atomically (io/npz.hpp). Taken at epoch boundaries, a checkpoint holds everything a

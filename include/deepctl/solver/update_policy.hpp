@@ -7,6 +7,10 @@
 //   adam       m ← β₁ m + (1−β₁) g;   v ← β₂ v + (1−β₂) g²;  k ← k + 1
 //              θ ← θ − η [ m/(1−β₁^k) / (√(v/(1−β₂^k)) + ε) + λ_wd θ ]
 //              (Kingma & Ba 2015; decoupled weight decay λ_wd of Loshchilov & Hutter 2019)
+//   pid        I ← μ I + g;   D ← μ D + (1−μ)(g − g_prev);   θ ← θ − η (g + K_i I + K_d D);
+//              g_prev ← g     (An et al. 2018, the buffer form with the gradient difference the
+//              paper intends; the official code never stores g_prev. At the first step
+//              g_prev = g, so D starts at 0.)
 //
 // Read as control: each policy is a feedback law from the measured gradient to the control
 // increment (REFERENCE F12); its buffers are the controller's state and are checkpointed.
@@ -20,7 +24,7 @@
 
 namespace deepctl {
 
-enum class UpdateKind { SGD, Momentum, Nesterov, Adam };
+enum class UpdateKind { SGD, Momentum, Nesterov, Adam, PID };
 
 struct UpdateOptions {
   UpdateKind kind = UpdateKind::Adam;
@@ -29,6 +33,8 @@ struct UpdateOptions {
   double beta2 = 0.999;       // β₂
   double epsilon = 1e-8;      // ε
   double weight_decay = 0.0;  // λ_wd, decoupled (adam only)
+  double ki = 5.0;            // K_i (pid)
+  double kd = 10.0;           // K_d (pid)
 
   static UpdateKind parse_kind(const std::string& text);
   static std::string kind_name(UpdateKind kind);
@@ -49,7 +55,7 @@ class UpdatePolicy {
 
  private:
   UpdateOptions options_;
-  Params<S> first_, second_;  // velocity or m; v
+  Params<S> first_, second_, third_;  // velocity, m or I; v or D; g_prev
   long updates_ = 0;          // k, Adam's bias-correction count
 };
 
