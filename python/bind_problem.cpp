@@ -1,5 +1,6 @@
 #include "bind.hpp"
 #include "deepctl/core/error.hpp"
+#include "deepctl/problem/hamiltonian.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/problem/parallel_gradient.hpp"
@@ -12,6 +13,10 @@ template <class S>
 struct Trajectory {
   Workspace<S> ws;
   double objective = 0;
+  bool has_costates = false;  // set by Problem.adjoint
+  void require_costates() const {
+    if (!has_costates) throw InputError("the trajectory has no costates yet; call Problem.adjoint on it first");
+  }
 };
 
 template <class S>
@@ -89,6 +94,7 @@ Problem(layers, loss="cross_entropy", l2=0.0); or build_problem(spec).)")
              p.check_params(th);
              Params<S> grad;
              p.adjoint(t.ws, Y, th, grad, input_costate);
+             t.has_costates = input_costate;
              return to_list(grad);
            },
            py::arg("trajectory"), py::arg("Y"), py::arg("theta"), py::arg("input_costate") = true,
@@ -112,6 +118,24 @@ Problem(layers, loss="cross_entropy", l2=0.0); or build_problem(spec).)")
            },
            py::arg("X"), py::arg("Y"), py::arg("theta"), py::arg("threads") = 1,
            "(J, ∇_θ J) on the batch, rows split over `threads`.")
+      .def("hamiltonian",
+           [](const P& p, const T& traj, Index t, CVecRef<S> theta_t) {
+             traj.require_costates();
+             Vec<S> grad;
+             const double H = layer_hamiltonian<S>(p, traj.ws, t, theta_t, &grad);
+             return py::make_tuple(H, grad);
+           },
+           py::arg("trajectory"), py::arg("t"), py::arg("theta_t"),
+           "(H_t, ∇_θ H_t) on the trajectory's x_t and p_{t+1}: H_t = Σ_s p·f_t(x_t, θ) − (λ/2)‖θ‖².")
+      .def("pmp_residuals",
+           [](const P& p, const T& traj, const py::sequence& theta) {
+             traj.require_costates();
+             const PmpResiduals r = pmp_residuals<S>(p, traj.ws, from_list<S>(theta));
+             return py::dict(py::arg("state") = r.state, py::arg("costate") = r.costate,
+                             py::arg("stationarity") = r.stationarity, py::arg("hamiltonian") = r.hamiltonian);
+           },
+           py::arg("trajectory"), py::arg("theta"),
+           "Per layer: state and costate equation residuals of θ on the trajectory, ‖∇_θ H_t‖ and H_t.")
       .def("layer_statistics",
            [](const P& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta) {
              const Params<S> th = from_list<S>(theta);

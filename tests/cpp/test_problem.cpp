@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/problem/hamiltonian.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/problem/parallel_gradient.hpp"
@@ -143,6 +144,45 @@ TEST(LayerStatistics, MatchTheTrajectoryAndTheTerminalCostate) {
   }
   const Mat<double> residual = ws.output() - f.Y;
   EXPECT_NEAR(stats.back().costate_rms, residual.norm() / std::sqrt(double(residual.size())), 1e-12);
+}
+
+TEST(Hamiltonian, GradientValueAndPmpResiduals) {
+  Fixture f("cross_entropy");
+  Workspace<double> ws = f.problem.make_workspace(5);
+  f.problem.rollout(ws, f.X, f.Y, f.theta);
+  Params<double> grad;
+  f.problem.adjoint(ws, f.Y, f.theta, grad, /*input_costate=*/true);
+  const PmpResiduals own = pmp_residuals(f.problem, ws, f.theta);
+  Rng rng(12);
+  for (Index t = 0; t < f.problem.num_layers(); ++t) {
+    // On θ's own trajectory the state and costate equations hold; ∇_θ H_t = −∇_{θ_t} J.
+    EXPECT_LT(own.state[t], 1e-14) << t;
+    EXPECT_LT(own.costate[t], 1e-13) << t;
+    Vec<double> gH;
+    const double H = layer_hamiltonian<double>(f.problem, ws, t, f.theta[t], &gH);
+    EXPECT_DOUBLE_EQ(H, own.hamiltonian[t]);
+    EXPECT_LE((gH + grad[t]).norm(), 1e-12 * std::max(1.0, grad[t].norm())) << t;
+    EXPECT_NEAR(own.stationarity[t], grad[t].norm(), 1e-12 * std::max(1.0, grad[t].norm()));
+    if (f.theta[t].size() == 0) continue;
+    // dH/dε along a random direction equals ∇_θ H · v.
+    Vec<double> v(f.theta[t].size());
+    for (Index i = 0; i < v.size(); ++i) v[i] = rng.normal();
+    const double eps = 1e-6;
+    const double dH = (layer_hamiltonian<double>(f.problem, ws, t, Vec<double>(f.theta[t] + eps * v)) -
+                       layer_hamiltonian<double>(f.problem, ws, t, Vec<double>(f.theta[t] - eps * v))) / (2 * eps);
+    EXPECT_NEAR(dH, gH.dot(v), 1e-7 * std::max(1.0, std::abs(dH))) << t;
+  }
+  // After an update θ → φ on the old trajectory, layer 0's state residual is the rms change of
+  // its map: √((1/B) Σ_s ‖f_0(x_0^s, φ_0) − f_0(x_0^s, θ_0)‖²) (the MSA error-estimate term).
+  Params<double> phi = f.theta;
+  for (std::size_t t = 0; t < phi.size(); ++t) phi[t] -= 0.1 * grad[t];
+  const PmpResiduals moved = pmp_residuals(f.problem, ws, phi);
+  Workspace<double> ws_phi = f.problem.make_workspace(5);
+  f.problem.rollout(ws_phi, f.X, f.Y, phi);
+  const double expected = std::sqrt((ws_phi.states[1] - ws.states[1]).squaredNorm() / 5.0);
+  EXPECT_NEAR(moved.state[0], expected, 1e-12);
+  EXPECT_GT(moved.costate[0], 0.0);
+  EXPECT_THROW(layer_hamiltonian<double>(f.problem, ws, 99, f.theta[0]), InputError);
 }
 
 TEST(Problem, RejectsIncompatibleShapesAndParameters) {

@@ -77,3 +77,20 @@ def test_bad_input_raises_value_error_with_the_message(rng):
         dc.build_problem(dc.NetworkSpec(3, [dc.LayerSpec("dense", width=-2)]))
     with pytest.raises(ValueError, match="unknown activation 'tahn'"):
         dc.Dense(3, 3, "tahn")
+
+
+def test_hamiltonian_and_pmp_residuals(rng):
+    problem = mixed_problem()
+    X, Y = batch(problem, rng)
+    theta = problem.init_params(seed=3)
+    traj = problem.rollout(X, Y, theta)
+    with pytest.raises(ValueError, match="call Problem.adjoint"):
+        problem.pmp_residuals(traj, theta)
+    grad = problem.adjoint(traj, Y, theta)
+    r = problem.pmp_residuals(traj, theta)
+    assert max(r["state"]) < 1e-14 and max(r["costate"]) < 1e-13
+    for t in range(problem.num_layers):
+        H, gH = problem.hamiltonian(traj, t, theta[t])
+        assert H == pytest.approx(r["hamiltonian"][t])
+        assert np.allclose(gH, -grad[t], atol=1e-12)  # ∇_θ H_t = −∇_{θ_t} J
+        assert r["stationarity"][t] == pytest.approx(np.linalg.norm(grad[t]), abs=1e-12)
