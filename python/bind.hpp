@@ -46,7 +46,9 @@ Params<S> from_list(const py::sequence& arrays) {
   return theta;
 }
 
-inline py::tuple shape_tuple(const Shape& s) { return py::make_tuple(s.channels, s.height, s.width); }
+inline py::tuple shape_tuple(const Shape& s) {
+  return py::make_tuple(s.channels, s.height, s.width);
+}
 
 // Accepts an int n (→ (n, 1, 1)) or a tuple (C, H, W).
 Shape shape_from(const py::object& o);

@@ -32,21 +32,26 @@ resolved file.)")
       .def_readwrite("optimizer", &RunConfig::optimizer)
       .def_readwrite("lr", &RunConfig::lr)
       .def_readwrite("threads", &RunConfig::threads)
-      .def("network", [](const RunConfig& c, py::object input) { return c.network(shape_from(input)); },
-           py::arg("input_shape"))
+      .def(
+          "network",
+          [](const RunConfig& c, py::object input) { return c.network(shape_from(input)); },
+          py::arg("input_shape"))
       .def("trainer_options", &RunConfig::trainer_options)
       .def("initializer", &RunConfig::initializer)
       .def("to_toml", [](const RunConfig& c) { return to_toml(c); })
       .def("__repr__", [](const RunConfig& c) { return to_toml(c); });
-  m.def("load_config", &load_run_config, py::arg("path"), py::arg("overrides") = std::vector<std::string>{});
+  m.def("load_config", &load_run_config, py::arg("path"),
+        py::arg("overrides") = std::vector<std::string>{});
   m.def("parse_config", &parse_run_config, py::arg("text"), py::arg("source") = "<string>",
         py::arg("overrides") = std::vector<std::string>{});
-  m.def("load_data",
-        [](const DataConfig& d) {
-          TrainTest tt = load_data(d);
-          return py::make_tuple(std::move(tt.train), std::move(tt.test));
-        },
-        py::arg("data"), "(train, test) of the configured dataset, normalised with train statistics.");
+  m.def(
+      "load_data",
+      [](const DataConfig& d) {
+        TrainTest tt = load_data(d);
+        return py::make_tuple(std::move(tt.train), std::move(tt.test));
+      },
+      py::arg("data"),
+      "(train, test) of the configured dataset, normalised with train statistics.");
 }
 
 }  // namespace deepctl::python

@@ -35,9 +35,8 @@ bit-identical runs. split(k) derives the independent stream k.)")
       .def("uniform", &Rng::uniform, "A draw from U[0, 1).")
       .def("normal", &Rng::normal, "A draw from N(0, 1).")
       .def("split", &Rng::split, py::arg("stream"), "The independent generator of stream k.")
-      .def("__repr__", [](const Rng& r) {
-        return "Rng(state=" + std::to_string(r.state()[0]) + ", ...)";
-      });
+      .def("__repr__",
+           [](const Rng& r) { return "Rng(state=" + std::to_string(r.state()[0]) + ", ...)"; });
 }
 
 }  // namespace deepctl::python

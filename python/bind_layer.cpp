@@ -105,7 +105,8 @@ template <class S>
 void bind_layers(py::module_& m) {
   const std::string sfx = suffix<S>();
   using L = Layer<S>;
-  py::class_<L, PyLayer<S>, std::shared_ptr<L>>(m, ("Layer" + sfx).c_str(), R"(One time step x_{t+1} = f_t(x_t, θ_t) of the network.
+  py::class_<L, PyLayer<S>, std::shared_ptr<L>>(
+      m, ("Layer" + sfx).c_str(), R"(One time step x_{t+1} = f_t(x_t, θ_t) of the network.
 
 Batches are arrays with one sample per row; θ is the layer's flat parameter vector.
   forward(x, theta) -> y
@@ -121,44 +122,48 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
       .def_property_readonly("input_size", &L::input_size)
       .def_property_readonly("output_size", &L::output_size)
       .def("num_params", &L::num_params)
-      .def("forward",
-           [](const L& l, CMatRef<S> x, CVecRef<S> theta) {
-             auto data = l.make_data(x.rows());
-             Mat<S> y(x.rows(), l.output_size());
-             l.forward(*data, x, theta, y);
-             return y;
-           },
-           py::arg("x"), py::arg("theta"))
-      .def("vjp",
-           [](const L& l, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next) {
-             auto data = l.make_data(x.rows());
-             Mat<S> y(x.rows(), l.output_size()), p(x.rows(), l.input_size());
-             Vec<S> g(l.num_params());
-             l.forward(*data, x, theta, y);
-             l.vjp(*data, x, theta, p_next, p, g);
-             return py::make_tuple(p, g);
-           },
-           py::arg("x"), py::arg("theta"), py::arg("p_next"))
-      .def("jvp",
-           [](const L& l, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> dx, CVecRef<S> dtheta) {
-             auto data = l.make_data(x.rows());
-             Mat<S> y(x.rows(), l.output_size()), dy(x.rows(), l.output_size());
-             l.forward(*data, x, theta, y);
-             l.jvp(*data, x, theta, dx, dtheta, dy);
-             return dy;
-           },
-           py::arg("x"), py::arg("theta"), py::arg("dx"), py::arg("dtheta"))
-      .def("init_params",
-           [](const L& l, Rng& rng, const Initializer& init) {
-             Vec<S> theta = Vec<S>::Zero(l.num_params());
-             l.init_params(rng, init, theta);
-             return theta;
-           },
-           py::arg("rng"), py::arg("init") = Initializer{})
+      .def(
+          "forward",
+          [](const L& l, CMatRef<S> x, CVecRef<S> theta) {
+            auto data = l.make_data(x.rows());
+            Mat<S> y(x.rows(), l.output_size());
+            l.forward(*data, x, theta, y);
+            return y;
+          },
+          py::arg("x"), py::arg("theta"))
+      .def(
+          "vjp",
+          [](const L& l, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next) {
+            auto data = l.make_data(x.rows());
+            Mat<S> y(x.rows(), l.output_size()), p(x.rows(), l.input_size());
+            Vec<S> g(l.num_params());
+            l.forward(*data, x, theta, y);
+            l.vjp(*data, x, theta, p_next, p, g);
+            return py::make_tuple(p, g);
+          },
+          py::arg("x"), py::arg("theta"), py::arg("p_next"))
+      .def(
+          "jvp",
+          [](const L& l, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> dx, CVecRef<S> dtheta) {
+            auto data = l.make_data(x.rows());
+            Mat<S> y(x.rows(), l.output_size()), dy(x.rows(), l.output_size());
+            l.forward(*data, x, theta, y);
+            l.jvp(*data, x, theta, dx, dtheta, dy);
+            return dy;
+          },
+          py::arg("x"), py::arg("theta"), py::arg("dx"), py::arg("dtheta"))
+      .def(
+          "init_params",
+          [](const L& l, Rng& rng, const Initializer& init) {
+            Vec<S> theta = Vec<S>::Zero(l.num_params());
+            l.init_params(rng, init, theta);
+            return theta;
+          },
+          py::arg("rng"), py::arg("init") = Initializer{})
       .def("__repr__", &L::describe);
 
-  py::class_<Dense<S>, L, std::shared_ptr<Dense<S>>>(m, ("Dense" + sfx).c_str(),
-                                                     "f(x) = φ(W x + b); θ = [W row-major (out × in), b].")
+  py::class_<Dense<S>, L, std::shared_ptr<Dense<S>>>(
+      m, ("Dense" + sfx).c_str(), "f(x) = φ(W x + b); θ = [W row-major (out × in), b].")
       .def(py::init([](Index in, Index out, const std::string& act) {
              return std::make_shared<Dense<S>>(in, out, Activation::parse(act));
            }),
@@ -171,7 +176,8 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
            py::arg("inner"), py::arg("step") = 1.0, py::keep_alive<1, 2>())
       .def_property_readonly("step", &Residual<S>::step);
   py::class_<Conv2d<S>, L, std::shared_ptr<Conv2d<S>>>(
-      m, ("Conv2d" + sfx).c_str(), "φ(K ⋆ x + b) with square kernels and zero padding; input (C, H, W).")
+      m, ("Conv2d" + sfx).c_str(),
+      "φ(K ⋆ x + b) with square kernels and zero padding; input (C, H, W).")
       .def(py::init([](py::object input, Index channels, Index kernel, Index stride, Index padding,
                        const std::string& act) {
              return std::make_shared<Conv2d<S>>(
@@ -192,7 +198,8 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
            py::arg("input_shape"), py::arg("mode"), py::arg("kernel"), py::arg("stride") = 0);
   py::class_<Flatten<S>, L, std::shared_ptr<Flatten<S>>>(m, ("Flatten" + sfx).c_str(),
                                                          "The identity on the flat (C·H·W) layout.")
-      .def(py::init([](py::object input) { return std::make_shared<Flatten<S>>(shape_from(input)); }),
+      .def(py::init(
+               [](py::object input) { return std::make_shared<Flatten<S>>(shape_from(input)); }),
            py::arg("input_shape"));
 }
 
@@ -203,21 +210,30 @@ void bind_layer(py::module_& m) {
       .def(py::init(&Activation::parse), py::arg("name"))
       .def_property_readonly("name", &Activation::name)
       .def_static("names", &Activation::names, "Every activation name.")
-      .def("value", [](const Activation& a, const Vec<double>& x) {
-             Vec<double> y(x.size());
-             a.value(x.data(), y.data(), x.size());
-             return y;
-           }, "φ(x) elementwise on a 1-D array.")
-      .def("derivative", [](const Activation& a, const Vec<double>& x) {
-             Vec<double> y(x.size());
-             a.derivative(x.data(), y.data(), x.size());
-             return y;
-           }, "φ′(x) elementwise.")
-      .def("second_derivative", [](const Activation& a, const Vec<double>& x) {
-             Vec<double> y(x.size());
-             a.second_derivative(x.data(), y.data(), x.size());
-             return y;
-           }, "φ″(x) elementwise.")
+      .def(
+          "value",
+          [](const Activation& a, const Vec<double>& x) {
+            Vec<double> y(x.size());
+            a.value(x.data(), y.data(), x.size());
+            return y;
+          },
+          "φ(x) elementwise on a 1-D array.")
+      .def(
+          "derivative",
+          [](const Activation& a, const Vec<double>& x) {
+            Vec<double> y(x.size());
+            a.derivative(x.data(), y.data(), x.size());
+            return y;
+          },
+          "φ′(x) elementwise.")
+      .def(
+          "second_derivative",
+          [](const Activation& a, const Vec<double>& x) {
+            Vec<double> y(x.size());
+            a.second_derivative(x.data(), y.data(), x.size());
+            return y;
+          },
+          "φ″(x) elementwise.")
       .def("__repr__", [](const Activation& a) { return "Activation('" + a.name() + "')"; });
 
   py::class_<Initializer>(m, "Initializer", R"(Parameter initialiser.
@@ -228,13 +244,14 @@ orthogonal (gain √σ_w²), he, glorot.)")
              return Initializer{Initializer::parse_kind(kind), sw2, sb2};
            }),
            py::arg("kind") = "gaussian", py::arg("sw2") = 1.0, py::arg("sb2") = 0.0)
-      .def_property("kind", [](const Initializer& i) { return Initializer::kind_name(i.kind); },
-                    [](Initializer& i, const std::string& k) { i.kind = Initializer::parse_kind(k); })
+      .def_property(
+          "kind", [](const Initializer& i) { return Initializer::kind_name(i.kind); },
+          [](Initializer& i, const std::string& k) { i.kind = Initializer::parse_kind(k); })
       .def_readwrite("sw2", &Initializer::sw2)
       .def_readwrite("sb2", &Initializer::sb2)
       .def("__repr__", [](const Initializer& i) {
-        return "Initializer('" + Initializer::kind_name(i.kind) + "', sw2=" + std::to_string(i.sw2) +
-               ", sb2=" + std::to_string(i.sb2) + ")";
+        return "Initializer('" + Initializer::kind_name(i.kind) +
+               "', sw2=" + std::to_string(i.sw2) + ", sb2=" + std::to_string(i.sb2) + ")";
       });
   bind_layers<double>(m);
   bind_layers<float>(m);

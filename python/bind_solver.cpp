@@ -1,12 +1,15 @@
 #include "bind.hpp"
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
+#include "deepctl/solver/msa.hpp"
 
 namespace deepctl::python {
 namespace {
 
 // A Python callback returns None or True to continue, False to stop.
-bool keep_going(const py::object& result) { return result.is_none() || result.cast<bool>(); }
+bool keep_going(const py::object& result) {
+  return result.is_none() || result.cast<bool>();
+}
 
 // Callbacks from a deepctl.Callback-like object (methods on_step/on_epoch), a list of them, or
 // None.
@@ -37,7 +40,8 @@ template <class S>
 void bind_trainer(py::module_& m) {
   const std::string sfx = suffix<S>();
   using G = GradientTrainer<S>;
-  py::class_<G>(m, ("GradientTrainer" + sfx).c_str(), R"(Minibatch descent on J with ∇J from the costate pass.
+  py::class_<G>(m, ("GradientTrainer" + sfx).c_str(),
+                R"(Minibatch descent on J with ∇J from the costate pass.
 
 GradientTrainer(problem, train, test=None, options=TrainerOptions())
   init(theta)        start from θ (a list of arrays) with a fresh controller state
@@ -52,26 +56,63 @@ count fully determine a run.)")
            py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
            py::arg("options") = TrainerOptions{}, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
            py::keep_alive<1, 4>())
-      .def("init", [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); }, py::arg("theta"))
-      .def("step", [](G& g, CMatRef<S> X, CMatRef<S> Y) { return g.step(X, Y); }, py::arg("X"), py::arg("Y"))
-      .def("run_epoch", [](G& g, const py::object& cb) { return g.run_epoch(callbacks_from(cb)); },
-           py::arg("callbacks") = py::none())
-      .def("solve", [](G& g, const py::object& cb) { return g.solve(callbacks_from(cb)); },
-           py::arg("callbacks") = py::none())
-      .def_property("params", [](G& g) { return to_list(g.params()); },
-                    [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); })
+      .def(
+          "init", [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); },
+          py::arg("theta"))
+      .def(
+          "step", [](G& g, CMatRef<S> X, CMatRef<S> Y) { return g.step(X, Y); }, py::arg("X"),
+          py::arg("Y"))
+      .def(
+          "run_epoch", [](G& g, const py::object& cb) { return g.run_epoch(callbacks_from(cb)); },
+          py::arg("callbacks") = py::none())
+      .def(
+          "solve", [](G& g, const py::object& cb) { return g.solve(callbacks_from(cb)); },
+          py::arg("callbacks") = py::none())
+      .def_property(
+          "params", [](G& g) { return to_list(g.params()); },
+          [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); })
       .def_property_readonly("epoch", &G::epoch)
       .def_property_readonly("steps", &G::steps)
       .def_property_readonly("steps_per_epoch", &G::steps_per_epoch)
       .def_property_readonly("options", &G::options)
-      .def("save_checkpoint", [](G& g, const std::string& path) { save_checkpoint(path, g); },
-           py::arg("path"), "Writes θ, the controller state and progress atomically (.npz).")
-      .def("load_checkpoint", [](G& g, const std::string& path) { load_checkpoint(path, g); },
-           py::arg("path"), "Restores what save_checkpoint wrote.")
+      .def(
+          "save_checkpoint", [](G& g, const std::string& path) { save_checkpoint(path, g); },
+          py::arg("path"), "Writes θ, the controller state and progress atomically (.npz).")
+      .def(
+          "load_checkpoint", [](G& g, const std::string& path) { load_checkpoint(path, g); },
+          py::arg("path"), "Restores what save_checkpoint wrote.")
       .def("__repr__", [](const G& g) {
         return "GradientTrainer" + suffix<S>() + "(epoch=" + std::to_string(g.epoch()) +
                ", steps=" + std::to_string(g.steps()) + ")";
       });
+  m.def(
+      ("msa_step" + sfx).c_str(),
+      [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, double rho,
+         int inner_steps, double inner_lr) {
+        Params<S> th = from_list<S>(theta);
+        const double J = msa_step<S>(p, X, Y, th, {rho, inner_steps, inner_lr});
+        return py::make_tuple(J, to_list(th));
+      },
+      py::arg("problem"), py::arg("X"), py::arg("Y"), py::arg("theta"), py::arg("rho") = 0.0,
+      py::arg("inner_steps") = 10, py::arg("inner_lr") = 0.1,
+      "One (E-)MSA iteration (REFERENCE F9): forward, backward, then each layer's gradient ascent "
+      "on its augmented Hamiltonian H̃_t with penalty rho (0: basic MSA). Returns (J before, new "
+      "θ).");
+  m.def(("augmented_hamiltonian" + sfx).c_str(),
+        [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, Index t,
+           CVecRef<S> theta_t, double rho) {
+          const Params<S> th = from_list<S>(theta);
+          Workspace<S> ws = p.make_workspace(X.rows());
+          p.rollout(ws, X, Y, th);
+          Params<S> g;
+          p.adjoint(ws, Y, th, g, true);
+          Vec<S> grad;
+          const double H = augmented_hamiltonian<S>(p, ws, t, theta_t, rho, &grad);
+          return py::make_tuple(H, grad);
+        },
+        py::arg("problem"), py::arg("X"), py::arg("Y"), py::arg("theta"), py::arg("t"),
+        py::arg("theta_t"), py::arg("rho") = 0.0,
+        "(H̃_t, ∇H̃_t) at theta_t on the trajectory of theta.");
   m.def(("evaluate" + sfx).c_str(),
         [](const Problem<S>& p, const py::sequence& theta, const Dataset& data, Index batch) {
           return evaluate(p, from_list<S>(theta), data, batch);
@@ -88,8 +129,9 @@ void bind_solver(py::module_& m) {
 kind: sgd | momentum | nesterov | adam | pid; momentum μ (also pid's); beta1, beta2, epsilon
 (Adam); weight_decay (decoupled, Adam); ki, kd (PID gains).)")
       .def(py::init<>())
-      .def_property("kind", [](const UpdateOptions& u) { return UpdateOptions::kind_name(u.kind); },
-                    [](UpdateOptions& u, const std::string& k) { u.kind = UpdateOptions::parse_kind(k); })
+      .def_property(
+          "kind", [](const UpdateOptions& u) { return UpdateOptions::kind_name(u.kind); },
+          [](UpdateOptions& u, const std::string& k) { u.kind = UpdateOptions::parse_kind(k); })
       .def_readwrite("momentum", &UpdateOptions::momentum)
       .def_readwrite("beta1", &UpdateOptions::beta1)
       .def_readwrite("beta2", &UpdateOptions::beta2)
@@ -105,8 +147,9 @@ kind: sgd | momentum | nesterov | adam | pid; momentum μ (also pid's); beta1, b
 kind: constant | step (η₀ γ^⌊epoch/every⌋) | cosine (η_min + (η₀ − η_min)(1 + cos πk/K)/2) |
 inverse_time (η₀ / (1 + decay·k)); base is η₀.)")
       .def(py::init<>())
-      .def_property("kind", [](const Schedule& s) { return Schedule::kind_name(s.kind); },
-                    [](Schedule& s, const std::string& k) { s.kind = Schedule::parse_kind(k); })
+      .def_property(
+          "kind", [](const Schedule& s) { return Schedule::kind_name(s.kind); },
+          [](Schedule& s, const std::string& k) { s.kind = Schedule::parse_kind(k); })
       .def_readwrite("base", &Schedule::base)
       .def_readwrite("gamma", &Schedule::gamma)
       .def_readwrite("every", &Schedule::every)
@@ -115,9 +158,11 @@ inverse_time (η₀ / (1 + decay·k)); base is η₀.)")
       .def_readwrite("total_steps", &Schedule::total_steps)
       .def("at", &Schedule::at, py::arg("step"), py::arg("epoch"))
       .def("__repr__", [](const Schedule& s) {
-        return "Schedule(kind='" + Schedule::kind_name(s.kind) + "', base=" + std::to_string(s.base) + ")";
+        return "Schedule(kind='" + Schedule::kind_name(s.kind) +
+               "', base=" + std::to_string(s.base) + ")";
       });
-  py::class_<TrainerOptions>(m, "TrainerOptions", "epochs, batch_size, seed, update, schedule, eval_batch.")
+  py::class_<TrainerOptions>(m, "TrainerOptions",
+                             "epochs, batch_size, seed, update, schedule, eval_batch.")
       .def(py::init<>())
       .def_readwrite("epochs", &TrainerOptions::epochs)
       .def_readwrite("batch_size", &TrainerOptions::batch_size)
@@ -126,9 +171,10 @@ inverse_time (η₀ / (1 + decay·k)); base is η₀.)")
       .def_readwrite("schedule", &TrainerOptions::schedule)
       .def_readwrite("eval_batch", &TrainerOptions::eval_batch)
       .def("__repr__", [](const TrainerOptions& o) {
-        return "TrainerOptions(epochs=" + std::to_string(o.epochs) + ", batch_size=" +
-               std::to_string(o.batch_size) + ", seed=" + std::to_string(o.seed) + ", update='" +
-               UpdateOptions::kind_name(o.update.kind) + "', lr=" + std::to_string(o.schedule.base) + ")";
+        return "TrainerOptions(epochs=" + std::to_string(o.epochs) +
+               ", batch_size=" + std::to_string(o.batch_size) + ", seed=" + std::to_string(o.seed) +
+               ", update='" + UpdateOptions::kind_name(o.update.kind) +
+               "', lr=" + std::to_string(o.schedule.base) + ")";
       });
   py::class_<StepReport>(m, "StepReport")
       .def_readonly("step", &StepReport::step)
@@ -144,7 +190,8 @@ inverse_time (η₀ / (1 + decay·k)); base is η₀.)")
       .def_readonly("loss", &Evaluation::loss)
       .def_readonly("accuracy", &Evaluation::accuracy)
       .def("__repr__", [](const Evaluation& e) {
-        return "Evaluation(loss=" + std::to_string(e.loss) + ", accuracy=" + std::to_string(e.accuracy) + ")";
+        return "Evaluation(loss=" + std::to_string(e.loss) +
+               ", accuracy=" + std::to_string(e.accuracy) + ")";
       });
   py::class_<EpochReport>(m, "EpochReport")
       .def_readonly("epoch", &EpochReport::epoch)
@@ -152,8 +199,9 @@ inverse_time (η₀ / (1 + decay·k)); base is η₀.)")
       .def_readonly("train_loss", &EpochReport::train_loss)
       .def_readonly("test", &EpochReport::test)
       .def("__repr__", [](const EpochReport& r) {
-        return "EpochReport(epoch=" + std::to_string(r.epoch) + ", train_loss=" +
-               std::to_string(r.train_loss) + ", test_loss=" + std::to_string(r.test.loss) +
+        return "EpochReport(epoch=" + std::to_string(r.epoch) +
+               ", train_loss=" + std::to_string(r.train_loss) +
+               ", test_loss=" + std::to_string(r.test.loss) +
                ", test_accuracy=" + std::to_string(r.test.accuracy) + ")";
       });
   py::class_<TrainResult>(m, "TrainResult")

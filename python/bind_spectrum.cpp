@@ -10,19 +10,22 @@ jacobian_squared_singular_values(problem, theta, x): eigenvalues of J Jᵀ for t
 Jacobian of a float64 Problem at input x (exact, through the layers' jvp).
 free_probability(activation, sw2, q_star, depth, orthogonal): the N → ∞ mean, variance and
 spectral edge of that spectrum.)");
-  m.def("jacobian_squared_singular_values",
-        [](const Problem<double>& p, const py::sequence& theta, CVecRef<double> x) {
-          return spectrum::jacobian_squared_singular_values(p, from_list<double>(theta), x);
-        },
-        py::arg("problem"), py::arg("theta"), py::arg("x"));
-  m.def("free_probability",
-        [](const std::string& act, double sw2, double q_star, int depth, bool orthogonal) {
-          const auto r = spectrum::free_probability(meanfield::ActivationMoments(Activation::parse(act)),
-                                                    sw2, q_star, depth, orthogonal);
-          return py::dict(py::arg("mean") = r.mean, py::arg("variance") = r.variance, py::arg("edge") = r.edge);
-        },
-        py::arg("activation"), py::arg("sw2"), py::arg("q_star"), py::arg("depth"),
-        py::arg("orthogonal") = true);
+  m.def(
+      "jacobian_squared_singular_values",
+      [](const Problem<double>& p, const py::sequence& theta, CVecRef<double> x) {
+        return spectrum::jacobian_squared_singular_values(p, from_list<double>(theta), x);
+      },
+      py::arg("problem"), py::arg("theta"), py::arg("x"));
+  m.def(
+      "free_probability",
+      [](const std::string& act, double sw2, double q_star, int depth, bool orthogonal) {
+        const auto r = spectrum::free_probability(
+            meanfield::ActivationMoments(Activation::parse(act)), sw2, q_star, depth, orthogonal);
+        return py::dict(py::arg("mean") = r.mean, py::arg("variance") = r.variance,
+                        py::arg("edge") = r.edge);
+      },
+      py::arg("activation"), py::arg("sw2"), py::arg("q_star"), py::arg("depth"),
+      py::arg("orthogonal") = true);
 }
 
 }  // namespace deepctl::python

@@ -24,9 +24,13 @@ nlohmann::json evaluate_run(const RunConfig& config, const std::string& checkpoi
   const Params<S> theta = load_params(checkpoint, problem);
   const Evaluation test = evaluate(problem, theta, data.test);
   const Evaluation train = evaluate(problem, theta, data.train);
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  return {{"checkpoint", checkpoint},         {"test_loss", num(test.loss)},
-          {"test_accuracy", num(test.accuracy)}, {"train_loss", num(train.loss)},
+  auto num = [](double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+  };
+  return {{"checkpoint", checkpoint},
+          {"test_loss", num(test.loss)},
+          {"test_accuracy", num(test.accuracy)},
+          {"train_loss", num(train.loss)},
           {"train_accuracy", num(train.accuracy)}};
 }
 
@@ -39,9 +43,12 @@ int eval_main(const std::vector<std::string>& args) {
       std::cout << kHelp;
       return 0;
     }
-    if (scan.is("--checkpoint")) checkpoint = scan.value();
-    else if (run_dir.empty() && !scan.arg().starts_with("-")) run_dir = scan.arg();
-    else scan.unknown("deepctl eval");
+    if (scan.is("--checkpoint"))
+      checkpoint = scan.value();
+    else if (run_dir.empty() && !scan.arg().starts_with("-"))
+      run_dir = scan.arg();
+    else
+      scan.unknown("deepctl eval");
   }
   if (run_dir.empty()) throw InputError("give the RUN_DIR to evaluate; see deepctl eval --help");
   const RunConfig config = load_run_config(config_path(run_dir));

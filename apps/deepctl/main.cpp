@@ -71,10 +71,18 @@ void ArgScanner::unknown(const std::string& command) const {
   throw InputError("unexpected argument '" + arg() + "'; see " + command + " --help");
 }
 
-std::string config_path(const std::string& d) { return d + "/config.toml"; }
-std::string checkpoint_path(const std::string& d) { return d + "/checkpoint.npz"; }
-std::string metrics_path(const std::string& d) { return d + "/metrics.jsonl"; }
-std::string summary_path(const std::string& d) { return d + "/summary.json"; }
+std::string config_path(const std::string& d) {
+  return d + "/config.toml";
+}
+std::string checkpoint_path(const std::string& d) {
+  return d + "/checkpoint.npz";
+}
+std::string metrics_path(const std::string& d) {
+  return d + "/metrics.jsonl";
+}
+std::string summary_path(const std::string& d) {
+  return d + "/summary.json";
+}
 
 }  // namespace deepctl::cli
 

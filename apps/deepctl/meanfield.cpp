@@ -1,5 +1,7 @@
 // deepctl meanfield: the mean-field fixed points, slopes, depth scales and phase of one
 // (activation, σ_w², σ_b²), or the critical σ_w² at a σ_b² (meanfield/meanfield.hpp).
+#include "deepctl/meanfield/meanfield.hpp"
+
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -7,7 +9,6 @@
 
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
-#include "deepctl/meanfield/meanfield.hpp"
 
 namespace deepctl::cli {
 namespace {
@@ -37,7 +38,9 @@ options:
                    undefined or infinite
 )";
 
-json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json number(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
 
 std::string text(double v) {
   if (std::isnan(v)) return "undefined";
@@ -58,38 +61,57 @@ int meanfield_main(const std::vector<std::string>& args) {
       std::cout << kHelp;
       return 0;
     }
-    if (scan.is("--activation")) activation = scan.value();
-    else if (scan.is("--sw2")) sw2 = scan.number();
-    else if (scan.is("--sb2")) sb2 = scan.number();
-    else if (scan.is("--critical")) critical = true;
-    else if (scan.is("--json")) as_json = true;
-    else scan.unknown("deepctl meanfield");
+    if (scan.is("--activation"))
+      activation = scan.value();
+    else if (scan.is("--sw2"))
+      sw2 = scan.number();
+    else if (scan.is("--sb2"))
+      sb2 = scan.number();
+    else if (scan.is("--critical"))
+      critical = true;
+    else if (scan.is("--json"))
+      as_json = true;
+    else
+      scan.unknown("deepctl meanfield");
   }
-  if (activation.empty()) throw InputError("--activation is required; see deepctl meanfield --help");
+  if (activation.empty())
+    throw InputError("--activation is required; see deepctl meanfield --help");
   const meanfield::ActivationMoments moments(Activation::parse(activation));
   if (critical) {
     if (!std::isnan(sw2)) throw InputError("--critical solves for sw2; do not give --sw2");
     const meanfield::CriticalPoint cp = meanfield::critical_point(moments, sb2);
     if (as_json) {
-      std::cout << json{{"activation", activation}, {"sb2", sb2}, {"sw2_critical", number(cp.sw2)},
-                        {"q_star", number(cp.q_star)}}.dump()
+      std::cout << json{{"activation", activation},
+                        {"sb2", sb2},
+                        {"sw2_critical", number(cp.sw2)},
+                        {"q_star", number(cp.q_star)}}
+                       .dump()
                 << "\n";
     } else {
       std::cout << "activation " << activation << ", sb2 " << text(sb2) << "\n"
-                << "critical sw2  " << (std::isnan(cp.sw2) ? "none (no critical point)" : text(cp.sw2))
+                << "critical sw2  "
+                << (std::isnan(cp.sw2) ? "none (no critical point)" : text(cp.sw2))
                 << "\nq* there      " << text(cp.q_star) << "\n";
     }
     return 0;
   }
-  if (std::isnan(sw2)) throw InputError("--sw2 is required (or --critical); see deepctl meanfield --help");
+  if (std::isnan(sw2))
+    throw InputError("--sw2 is required (or --critical); see deepctl meanfield --help");
   const meanfield::Analysis r = meanfield::analyze(moments, sw2, sb2);
   if (as_json) {
-    std::cout << json{{"activation", activation}, {"sw2", sw2}, {"sb2", sb2},
-                      {"q_star", number(r.q_star)}, {"c_star", number(r.c_star)},
-                      {"chi1", number(r.chi1)}, {"chi_q", number(r.chi_q)},
-                      {"chi_c", number(r.chi_c)}, {"xi_q", number(r.xi_q)},
-                      {"xi_c", number(r.xi_c)}, {"xi_grad", number(r.xi_grad)},
-                      {"phase", meanfield::phase_name(r.phase)}}.dump()
+    std::cout << json{{"activation", activation},
+                      {"sw2", sw2},
+                      {"sb2", sb2},
+                      {"q_star", number(r.q_star)},
+                      {"c_star", number(r.c_star)},
+                      {"chi1", number(r.chi1)},
+                      {"chi_q", number(r.chi_q)},
+                      {"chi_c", number(r.chi_c)},
+                      {"xi_q", number(r.xi_q)},
+                      {"xi_c", number(r.xi_c)},
+                      {"xi_grad", number(r.xi_grad)},
+                      {"phase", meanfield::phase_name(r.phase)}}
+                     .dump()
               << "\n";
     return 0;
   }

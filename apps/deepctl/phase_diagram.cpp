@@ -1,6 +1,8 @@
 // deepctl phase-diagram: the order–chaos phase diagram of one activation on a (σ_w², σ_b²)
 // grid (meanfield/phase_diagram.hpp), written as CSV and drawn as a heatmap of ξ_c with the
 // critical line (PNG and SVG, by the Python package's figures module).
+#include "deepctl/meanfield/phase_diagram.hpp"
+
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -8,12 +10,12 @@
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
 #include "deepctl/io/npz.hpp"
-#include "deepctl/meanfield/phase_diagram.hpp"
 
 namespace deepctl::cli {
 namespace {
 
-constexpr const char* kHelp = R"(usage: deepctl phase-diagram [--activation A] [--sw2 LO:HI:N] [--sb2 LO:HI:N] [--out DIR]
+constexpr const char* kHelp =
+    R"(usage: deepctl phase-diagram [--activation A] [--sw2 LO:HI:N] [--sb2 LO:HI:N] [--out DIR]
 
 Computes q*, c*, chi_1, chi_c, xi_q, xi_c and the phase at every point of an N x M grid of
 weight variance sw2 and bias variance sb2 (variances, not standard deviations), and writes
@@ -36,17 +38,23 @@ std::string field(double v) {
 
 int phase_diagram_main(const std::vector<std::string>& args) {
   std::string activation = "tanh", out;
-  std::vector<double> sw2 = meanfield::linspace(0.5, 3.0, 128), sb2 = meanfield::linspace(0.0, 0.25, 128);
+  std::vector<double> sw2 = meanfield::linspace(0.5, 3.0, 128),
+                      sb2 = meanfield::linspace(0.0, 0.25, 128);
   for (ArgScanner scan(args); scan.next();) {
     if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (scan.is("--activation")) activation = scan.value();
-    else if (scan.is("--sw2")) sw2 = parse_range("--sw2", scan.value());
-    else if (scan.is("--sb2")) sb2 = parse_range("--sb2", scan.value());
-    else if (scan.is("--out")) out = scan.value();
-    else scan.unknown("deepctl phase-diagram");
+    if (scan.is("--activation"))
+      activation = scan.value();
+    else if (scan.is("--sw2"))
+      sw2 = parse_range("--sw2", scan.value());
+    else if (scan.is("--sb2"))
+      sb2 = parse_range("--sb2", scan.value());
+    else if (scan.is("--out"))
+      out = scan.value();
+    else
+      scan.unknown("deepctl phase-diagram");
   }
   const meanfield::ActivationMoments moments(Activation::parse(activation));
   if (out.empty()) out = "runs/phase-diagram-" + activation;
@@ -57,14 +65,16 @@ int phase_diagram_main(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < sb2.size(); ++i)
     for (std::size_t j = 0; j < sw2.size(); ++j) {
       const meanfield::Analysis& p = grid.at(i, j);
-      csv << field(sw2[j]) << "," << field(sb2[i]) << "," << field(p.q_star) << "," << field(p.c_star)
-          << "," << field(p.chi1) << "," << field(p.chi_c) << "," << field(p.xi_q) << ","
-          << field(p.xi_c) << "," << meanfield::phase_name(p.phase) << "\n";
+      csv << field(sw2[j]) << "," << field(sb2[i]) << "," << field(p.q_star) << ","
+          << field(p.c_star) << "," << field(p.chi1) << "," << field(p.chi_c) << ","
+          << field(p.xi_q) << "," << field(p.xi_c) << "," << meanfield::phase_name(p.phase) << "\n";
     }
   const std::string csv_path = out + "/phase_diagram.csv";
   write_file_atomic(csv_path, csv.str());
-  std::cout << "grid " << sw2.size() << " x " << sb2.size() << " (" << activation << "): " << csv_path << "\n";
-  return run_python_module("deepctl.figures", {"phase-diagram", csv_path, activation, out + "/phase_diagram"});
+  std::cout << "grid " << sw2.size() << " x " << sb2.size() << " (" << activation
+            << "): " << csv_path << "\n";
+  return run_python_module("deepctl.figures",
+                           {"phase-diagram", csv_path, activation, out + "/phase_diagram"});
 }
 
 }  // namespace deepctl::cli

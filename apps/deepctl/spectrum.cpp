@@ -14,7 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kHelp = R"(usage: deepctl spectrum --activation A [--sw2 X] [--sb2 Y] [--depth L] [--width N]
+constexpr const char* kHelp =
+    R"(usage: deepctl spectrum --activation A [--sw2 X] [--sb2 Y] [--depth L] [--width N]
                         [--weights gaussian|orthogonal] [--draws K] [--seed S] [--json]
 
 Dynamical isometry: draws K random networks of L dense layers of width N (weights of variance
@@ -40,26 +41,36 @@ int spectrum_main(const std::vector<std::string>& args) {
       std::cout << kHelp;
       return 0;
     }
-    if (scan.is("--activation")) activation = scan.value();
-    else if (scan.is("--sw2")) sw2 = scan.number();
-    else if (scan.is("--sb2")) sb2 = scan.number();
-    else if (scan.is("--depth")) depth = static_cast<int>(scan.integer(1, 1000));
-    else if (scan.is("--width")) width = scan.integer(1, 4096);
-    else if (scan.is("--draws")) draws = static_cast<int>(scan.integer(1, 1000));
-    else if (scan.is("--seed")) seed = static_cast<std::uint64_t>(scan.integer(0, 1L << 62));
+    if (scan.is("--activation"))
+      activation = scan.value();
+    else if (scan.is("--sw2"))
+      sw2 = scan.number();
+    else if (scan.is("--sb2"))
+      sb2 = scan.number();
+    else if (scan.is("--depth"))
+      depth = static_cast<int>(scan.integer(1, 1000));
+    else if (scan.is("--width"))
+      width = scan.integer(1, 4096);
+    else if (scan.is("--draws"))
+      draws = static_cast<int>(scan.integer(1, 1000));
+    else if (scan.is("--seed"))
+      seed = static_cast<std::uint64_t>(scan.integer(0, 1L << 62));
     else if (scan.is("--weights")) {
       weights = scan.value();
       if (weights != "gaussian" && weights != "orthogonal")
         throw InputError("--weights: expected gaussian or orthogonal, got '" + weights + "'");
-    } else if (scan.is("--json")) as_json = true;
-    else scan.unknown("deepctl spectrum");
+    } else if (scan.is("--json"))
+      as_json = true;
+    else
+      scan.unknown("deepctl spectrum");
   }
   if (activation.empty()) throw InputError("--activation is required; see deepctl spectrum --help");
   const meanfield::ActivationMoments moments(Activation::parse(activation));
   if (std::isnan(sw2)) {
     sw2 = meanfield::critical_point(moments, sb2).sw2;
     if (std::isnan(sw2))
-      throw InputError(activation + " has no critical point at sb2 = " + std::to_string(sb2) + "; give --sw2");
+      throw InputError(activation + " has no critical point at sb2 = " + std::to_string(sb2) +
+                       "; give --sw2");
   }
   const meanfield::Analysis fixed = meanfield::analyze(moments, sw2, sb2);
   if (!(fixed.q_star >= 0) || std::isinf(fixed.q_star))
@@ -68,8 +79,10 @@ int spectrum_main(const std::vector<std::string>& args) {
   const bool orthogonal = weights == "orthogonal";
   const spectrum::FreeProbability theory =
       spectrum::free_probability(moments, sw2, fixed.q_star, depth, orthogonal);
-  std::vector<LayerSpec> layers(depth, LayerSpec{.type = "dense", .width = width, .activation = activation});
-  const Problem<double> problem = build_problem<double>({{width, 1, 1}, layers, "squared_error", 0});
+  std::vector<LayerSpec> layers(
+      depth, LayerSpec{.type = "dense", .width = width, .activation = activation});
+  const Problem<double> problem =
+      build_problem<double>({{width, 1, 1}, layers, "squared_error", 0});
   const Initializer init{orthogonal ? InitKind::Orthogonal : InitKind::Gaussian, sw2, sb2};
   const double input_power = (fixed.q_star - sb2) / sw2;  // k with σ_w² k + σ_b² = q*
   double mean = 0, variance = 0, largest = 0;
@@ -85,17 +98,25 @@ int spectrum_main(const std::vector<std::string>& args) {
     largest += s.maxCoeff() / draws;
   }
   if (as_json) {
-    std::cout << json{{"activation", activation}, {"sw2", sw2}, {"sb2", sb2}, {"q_star", fixed.q_star},
-                      {"depth", depth}, {"width", width}, {"weights", weights}, {"draws", draws},
-                      {"measured", {{"mean", mean}, {"variance", variance}, {"max", largest}}},
-                      {"theory", {{"mean", theory.mean}, {"variance", theory.variance}, {"edge", theory.edge}}}}
-                     .dump()
-              << "\n";
+    std::cout
+        << json{{"activation", activation},
+                {"sw2", sw2},
+                {"sb2", sb2},
+                {"q_star", fixed.q_star},
+                {"depth", depth},
+                {"width", width},
+                {"weights", weights},
+                {"draws", draws},
+                {"measured", {{"mean", mean}, {"variance", variance}, {"max", largest}}},
+                {"theory",
+                 {{"mean", theory.mean}, {"variance", theory.variance}, {"edge", theory.edge}}}}
+               .dump()
+        << "\n";
     return 0;
   }
-  std::cout << activation << ", sw2 " << sw2 << ", sb2 " << sb2 << " (q* " << fixed.q_star << ", chi_1 "
-            << fixed.chi1 << "), " << weights << " weights, depth " << depth << ", width " << width
-            << ", " << draws << " draws\n"
+  std::cout << activation << ", sw2 " << sw2 << ", sb2 " << sb2 << " (q* " << fixed.q_star
+            << ", chi_1 " << fixed.chi1 << "), " << weights << " weights, depth " << depth
+            << ", width " << width << ", " << draws << " draws\n"
             << "                 measured      free probability (N -> inf)\n"
             << "mean             " << mean << "      " << theory.mean << "\n"
             << "variance         " << variance << "      " << theory.variance << "\n"

@@ -9,7 +9,8 @@
 namespace deepctl::cli {
 namespace {
 
-constexpr const char* kHelp = R"(usage: deepctl study CONFIG.toml [--set key=value ...] [--out RUN_DIR]
+constexpr const char* kHelp =
+    R"(usage: deepctl study CONFIG.toml [--set key=value ...] [--out RUN_DIR]
        deepctl study --resume RUN_DIR
 
 Trains the network of CONFIG.toml exactly as 'deepctl train' does (same options, same run

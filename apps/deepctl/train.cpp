@@ -29,7 +29,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kHelp = R"(usage: deepctl train CONFIG.toml [--set key=value ...] [--out RUN_DIR]
+constexpr const char* kHelp =
+    R"(usage: deepctl train CONFIG.toml [--set key=value ...] [--out RUN_DIR]
        deepctl train --resume RUN_DIR
 
 Trains the network described by CONFIG.toml with the gradient-adjoint trainer and writes
@@ -66,11 +67,16 @@ struct Args {
 Args parse_args(const std::vector<std::string>& args) {
   Args a;
   for (ArgScanner scan(args); scan.next();) {
-    if (scan.is("--set")) a.overrides.push_back(scan.value());
-    else if (scan.is("--out")) a.out = scan.value();
-    else if (scan.is("--resume")) a.resume = scan.value();
-    else if (a.config.empty() && !scan.arg().starts_with("-")) a.config = scan.arg();
-    else scan.unknown("deepctl train");
+    if (scan.is("--set"))
+      a.overrides.push_back(scan.value());
+    else if (scan.is("--out"))
+      a.out = scan.value();
+    else if (scan.is("--resume"))
+      a.resume = scan.value();
+    else if (a.config.empty() && !scan.arg().starts_with("-"))
+      a.config = scan.arg();
+    else
+      scan.unknown("deepctl train");
   }
   if (a.resume.empty() == a.config.empty())
     throw InputError("give either CONFIG.toml or --resume RUN_DIR; see deepctl train --help");
@@ -104,8 +110,8 @@ class Progress {
     if (done % 5 != 0 && done != per_epoch_) return;
     const int width = 30, filled = static_cast<int>(width * done / per_epoch_);
     std::cerr << "\repoch " << r.epoch + 1 << "/" << epochs_ << " [" << std::string(filled, '#')
-              << std::string(width - filled, '.') << "] " << done << "/" << per_epoch_
-              << " loss " << r.loss << "   " << std::flush;
+              << std::string(width - filled, '.') << "] " << done << "/" << per_epoch_ << " loss "
+              << r.loss << "   " << std::flush;
   }
   void epoch_done() {
     if (tty_) std::cerr << "\r" << std::string(80, ' ') << "\r";
@@ -117,7 +123,9 @@ class Progress {
   bool tty_;
 };
 
-json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json finite_or_null(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
 
 template <class S>
 int run(const RunConfig& config, const std::string& run_dir, bool resume) {
@@ -154,19 +162,25 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   auto layers_line = [&](const StepReport& r) {
     json layers = json::array();
     for (const auto& st : layer_statistics<S>(problem, trainer.params(), probe_X, probe_Y))
-      layers.push_back(json{{"weight_rms", st.weight_rms}, {"grad_rms", st.grad_rms},
-                        {"activation_mean", st.activation_mean},
-                        {"activation_std", st.activation_std}, {"costate_rms", st.costate_rms}});
-    return json{{"kind", "layers"}, {"epoch", r.epoch + 1}, {"step", r.step}, {"layers", layers},
+      layers.push_back(json{{"weight_rms", st.weight_rms},
+                            {"grad_rms", st.grad_rms},
+                            {"activation_mean", st.activation_mean},
+                            {"activation_std", st.activation_std},
+                            {"costate_rms", st.costate_rms}});
+    return json{{"kind", "layers"},
+                {"epoch", r.epoch + 1},
+                {"step", r.step},
+                {"layers", layers},
                 {"wall_time", wall()}};
   };
   Callbacks callbacks;
   callbacks.on_step = [&](const StepReport& r) {
     progress.step(r);
     if (r.step % config.log_every == 0)
-      metrics << json{{"kind", "step"}, {"epoch", r.epoch + 1}, {"step", r.step},
-                      {"loss", r.loss}, {"grad_norm", r.grad_norm}, {"lr", r.lr},
-                      {"wall_time", wall()}}.dump()
+      metrics << json{{"kind", "step"},     {"epoch", r.epoch + 1},     {"step", r.step},
+                      {"loss", r.loss},     {"grad_norm", r.grad_norm}, {"lr", r.lr},
+                      {"wall_time", wall()}}
+                     .dump()
               << "\n"
               << layers_line(r).dump() << "\n";
     return true;
@@ -175,14 +189,18 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   callbacks.on_epoch = [&](const EpochReport& e) {
     progress.epoch_done();
     last = e;
-    metrics << json{{"kind", "epoch"}, {"epoch", e.epoch}, {"step", e.step},
-                    {"train_loss", e.train_loss}, {"test_loss", finite_or_null(e.test.loss)},
-                    {"test_accuracy", finite_or_null(e.test.accuracy)}, {"wall_time", wall()}}
+    metrics << json{{"kind", "epoch"},
+                    {"epoch", e.epoch},
+                    {"step", e.step},
+                    {"train_loss", e.train_loss},
+                    {"test_loss", finite_or_null(e.test.loss)},
+                    {"test_accuracy", finite_or_null(e.test.accuracy)},
+                    {"wall_time", wall()}}
                    .dump()
             << std::endl;
     std::cout << "epoch " << e.epoch << "/" << config.epochs << "  train_loss " << e.train_loss
-              << "  test_loss " << e.test.loss << "  test_accuracy " << e.test.accuracy
-              << "  (" << wall() << " s)" << std::endl;
+              << "  test_loss " << e.test.loss << "  test_accuracy " << e.test.accuracy << "  ("
+              << wall() << " s)" << std::endl;
     if (e.epoch % config.checkpoint_every == 0 || e.epoch == config.epochs)
       save_checkpoint(checkpoint_path(run_dir), trainer);
     return true;

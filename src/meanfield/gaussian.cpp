@@ -70,7 +70,7 @@ GaussianRule::GaussianRule(const std::vector<Feature>& features) {
   for (double z = -kZMax; z <= kZMax + 1e-12; z += kPanel) edges.push_back(z);
   for (const Feature& f : features) {
     if (!(std::abs(f.z) < kZMax)) continue;
-    edges.push_back(f.z);            // a kink is always a panel edge
+    edges.push_back(f.z);                   // a kink is always a panel edge
     if (!(f.scale < kPanel / 2)) continue;  // 10 nodes per base panel resolve it
     for (int k = -kFinePanels; k <= kFinePanels; ++k) {
       const double e = f.z + k * f.scale;

@@ -39,20 +39,33 @@ double depth_scale(double chi) {
   return -1 / std::log(chi);
 }
 
-double normal_pdf(double x) { return std::exp(-x * x / 2) / std::sqrt(2 * kPi); }
+double normal_pdf(double x) {
+  return std::exp(-x * x / 2) / std::sqrt(2 * kPi);
+}
 
 }  // namespace
 
 ActivationMoments::ActivationMoments(Activation activation, bool closed_forms) : act_(activation) {
   switch (closed_forms ? act_.kind() : ActivationKind::Tanh) {
-    case ActivationKind::Linear: form_ = Form::Linear; break;
-    case ActivationKind::ReLU: form_ = Form::ReLU; break;
-    case ActivationKind::Erf: form_ = Form::Erf; break;
-    case ActivationKind::HardTanh: form_ = Form::HardTanh; break;
-    default: form_ = Form::Quadrature;
+    case ActivationKind::Linear:
+      form_ = Form::Linear;
+      break;
+    case ActivationKind::ReLU:
+      form_ = Form::ReLU;
+      break;
+    case ActivationKind::Erf:
+      form_ = Form::Erf;
+      break;
+    case ActivationKind::HardTanh:
+      form_ = Form::HardTanh;
+      break;
+    default:
+      form_ = Form::Quadrature;
   }
-  if (act_.kind() == ActivationKind::HardTanh) features_ = {-1.0, 1.0};
-  else if (act_.kind() != ActivationKind::Linear) features_ = {0.0};
+  if (act_.kind() == ActivationKind::HardTanh)
+    features_ = {-1.0, 1.0};
+  else if (act_.kind() != ActivationKind::Linear)
+    features_ = {0.0};
 }
 
 double ActivationMoments::quadrature_1d(double q, int which, int power) const {
@@ -84,30 +97,41 @@ ActivationMoments::LengthMoments ActivationMoments::length_moments(double q) con
   return m;
 }
 
-double ActivationMoments::mean(double q) const { return quadrature_1d(q, kValue, 1); }
+double ActivationMoments::mean(double q) const {
+  return quadrature_1d(q, kValue, 1);
+}
 
 double ActivationMoments::second_moment(double q) const {
   switch (form_) {
-    case Form::Linear: return q;
-    case Form::ReLU: return q / 2;
-    case Form::Erf: return std::isinf(q) ? 1.0 : 2 / kPi * std::asin(2 * q / (1 + 2 * q));
+    case Form::Linear:
+      return q;
+    case Form::ReLU:
+      return q / 2;
+    case Form::Erf:
+      return std::isinf(q) ? 1.0 : 2 / kPi * std::asin(2 * q / (1 + 2 * q));
     case Form::HardTanh: {
       if (q == 0) return 0;
       const double a = 1 / std::sqrt(q), p = std::erf(a / std::sqrt(2.0));
       return q * (p - 2 * a * normal_pdf(a)) + 1 - p;
     }
-    case Form::Quadrature: break;
+    case Form::Quadrature:
+      break;
   }
   return quadrature_1d(q, kValue, 2);
 }
 
 double ActivationMoments::derivative_moment(double q, int k) const {
   switch (form_) {
-    case Form::Linear: return 1;
-    case Form::ReLU: return 0.5;
-    case Form::Erf: return std::pow(4 / kPi, k) / std::sqrt(1 + 4 * k * q);
-    case Form::HardTanh: return q == 0 ? 1.0 : std::erf(1 / std::sqrt(2 * q));
-    case Form::Quadrature: break;
+    case Form::Linear:
+      return 1;
+    case Form::ReLU:
+      return 0.5;
+    case Form::Erf:
+      return std::pow(4 / kPi, k) / std::sqrt(1 + 4 * k * q);
+    case Form::HardTanh:
+      return q == 0 ? 1.0 : std::erf(1 / std::sqrt(2 * q));
+    case Form::Quadrature:
+      break;
   }
   return quadrature_1d(q, kDerivative, 2 * k);
 }
@@ -115,14 +139,17 @@ double ActivationMoments::derivative_moment(double q, int k) const {
 double ActivationMoments::curvature_moment(double q) const {
   switch (form_) {
     case Form::Linear:
-    case Form::ReLU: return 0;  // φ″ = δ(u) for ReLU, and φ(0) = 0
-    case Form::Erf: return -8 * q / (kPi * (1 + 2 * q) * std::sqrt(1 + 4 * q));
+    case Form::ReLU:
+      return 0;  // φ″ = δ(u) for ReLU, and φ(0) = 0
+    case Form::Erf:
+      return -8 * q / (kPi * (1 + 2 * q) * std::sqrt(1 + 4 * q));
     case Form::HardTanh: {
       if (q == 0) return 0;
       const double a = 1 / std::sqrt(q);  // φ″ = δ(u + 1) − δ(u − 1)
       return -2 * a * normal_pdf(a);
     }
-    case Form::Quadrature: break;
+    case Form::Quadrature:
+      break;
   }
   return quadrature_1d(q, kCurvature, 1);  // leaky ReLU's δ(u) meets φ(0) = 0
 }
@@ -135,8 +162,8 @@ std::vector<double> ActivationMoments::hermite_coefficients(double q, int K) con
     root[k] = std::sqrt(double(k));
     inv_root[k] = k > 0 ? 1 / root[k] : 0.0;
   }
-  // Orthonormal Hermite values h_k = He_k/√k! at every node by h_{k+1} = (z h_k − √k h_{k−1})/√(k+1),
-  // swept over k with the nodes innermost (vectorised).
+  // Orthonormal Hermite values h_k = He_k/√k! at every node by h_{k+1} = (z h_k − √k
+  // h_{k−1})/√(k+1), swept over k with the nodes innermost (vectorised).
   const std::size_t n = phi.size();
   std::vector<double> wf(n), prev(n, 0.0), cur(n, 1.0), next(n);
   for (std::size_t i = 0; i < n; ++i) wf[i] = rule.weights()[i] * phi[i];
@@ -185,41 +212,52 @@ double ActivationMoments::quadrature_covariance(double q11, double q22, double c
 }
 
 double ActivationMoments::covariance(double q11, double q22, double c) const {
-  if (c < -1 || c > 1) throw InputError("correlation c = " + std::to_string(c) + " outside [-1, 1]");
+  if (c < -1 || c > 1)
+    throw InputError("correlation c = " + std::to_string(c) + " outside [-1, 1]");
   const double q12 = c * std::sqrt(q11 * q22);
   switch (form_) {
-    case Form::Linear: return q12;
+    case Form::Linear:
+      return q12;
     case Form::ReLU: {
       const double t = std::acos(c);
       return std::sqrt(q11 * q22) * (std::sin(t) + (kPi - t) * c) / (2 * kPi);
     }
     case Form::Erf:
       return 2 / kPi * std::asin(2 * q12 / std::sqrt((1 + 2 * q11) * (1 + 2 * q22)));
-    default: break;
+    default:
+      break;
   }
   return quadrature_covariance(q11, q22, c, false);
 }
 
 double ActivationMoments::derivative_covariance(double q11, double q22, double c) const {
-  if (c < -1 || c > 1) throw InputError("correlation c = " + std::to_string(c) + " outside [-1, 1]");
+  if (c < -1 || c > 1)
+    throw InputError("correlation c = " + std::to_string(c) + " outside [-1, 1]");
   switch (form_) {
-    case Form::Linear: return 1;
-    case Form::ReLU: return (kPi - std::acos(c)) / (2 * kPi);
+    case Form::Linear:
+      return 1;
+    case Form::ReLU:
+      return (kPi - std::acos(c)) / (2 * kPi);
     case Form::Erf: {
       const double q12 = c * std::sqrt(q11 * q22);
       return 4 / kPi / std::sqrt((1 + 2 * q11) * (1 + 2 * q22) - 4 * q12 * q12);
     }
-    default: break;
+    default:
+      break;
   }
   return quadrature_covariance(q11, q22, c, true);
 }
 
 std::string phase_name(Phase phase) {
   switch (phase) {
-    case Phase::Ordered: return "ordered";
-    case Phase::Critical: return "critical";
-    case Phase::Chaotic: return "chaotic";
-    case Phase::Divergent: return "divergent";
+    case Phase::Ordered:
+      return "ordered";
+    case Phase::Critical:
+      return "critical";
+    case Phase::Chaotic:
+      return "chaotic";
+    case Phase::Divergent:
+      return "divergent";
   }
   return "?";
 }
@@ -236,9 +274,11 @@ namespace {
 
 void check_variances(double sw2, double sb2) {
   if (!(sw2 > 0) || !std::isfinite(sw2))
-    throw InputError("sw2 (σ_w², a variance) must be positive and finite, got " + std::to_string(sw2));
+    throw InputError("sw2 (σ_w², a variance) must be positive and finite, got " +
+                     std::to_string(sw2));
   if (!(sb2 >= 0) || !std::isfinite(sb2))
-    throw InputError("sb2 (σ_b², a variance) must be non-negative and finite, got " + std::to_string(sb2));
+    throw InputError("sb2 (σ_b², a variance) must be non-negative and finite, got " +
+                     std::to_string(sb2));
 }
 
 // The fixed point of the length map reached by iterating from q = 1 (the map is increasing).
@@ -272,13 +312,13 @@ Analysis analyze(const ActivationMoments& m, double sw2, double sb2) {
   r.q_star = length_fixed_point(m, sw2, sb2);
   r.chi1 = sw2 * m.derivative_moment(r.q_star);
   r.phase = std::abs(r.chi1 - 1) <= kCriticalTolerance ? Phase::Critical
-            : r.chi1 < 1                                ? Phase::Ordered
-                                                        : Phase::Chaotic;
+            : r.chi1 < 1                               ? Phase::Ordered
+                                                       : Phase::Chaotic;
   if (std::isinf(r.q_star)) r.phase = Phase::Divergent;
   r.xi_grad = depth_scale(r.chi1);
   const bool finite_length = r.q_star > 0 && std::isfinite(r.q_star);
-  r.chi_q = finite_length ? sw2 * (m.derivative_moment(r.q_star) + m.curvature_moment(r.q_star))
-                          : kNaN;
+  r.chi_q =
+      finite_length ? sw2 * (m.derivative_moment(r.q_star) + m.curvature_moment(r.q_star)) : kNaN;
   r.xi_q = depth_scale(r.chi_q);
   if (!finite_length) {
     r.c_star = r.chi_c = r.xi_c = kNaN;

@@ -52,7 +52,9 @@ Analysis grid_point(const ActivationMoments& m, double sw2, double sb2, double q
   r.q_star = q;
   r.chi1 = sw2 * mom.derivative;
   r.chi_q = sw2 * (mom.derivative + mom.curvature);
-  r.phase = std::abs(r.chi1 - 1) <= 1e-12 ? Phase::Critical : r.chi1 < 1 ? Phase::Ordered : Phase::Chaotic;
+  r.phase = std::abs(r.chi1 - 1) <= 1e-12 ? Phase::Critical
+            : r.chi1 < 1                  ? Phase::Ordered
+                                          : Phase::Chaotic;
   r.xi_q = depth_scale(r.chi_q);
   r.xi_grad = depth_scale(r.chi1);
   if (r.phase != Phase::Chaotic) {
@@ -120,9 +122,11 @@ PhaseGrid phase_diagram(const ActivationMoments& m, const std::vector<double>& s
                         const std::vector<double>& sb2) {
   PhaseGrid grid{sw2, sb2, std::vector<Analysis>(sw2.size() * sb2.size())};
   for (double v : sw2)
-    if (!(v > 0)) throw InputError("phase diagram: sw2 values must be positive, got " + std::to_string(v));
+    if (!(v > 0))
+      throw InputError("phase diagram: sw2 values must be positive, got " + std::to_string(v));
   for (double v : sb2)
-    if (!(v >= 0)) throw InputError("phase diagram: sb2 values must be non-negative, got " + std::to_string(v));
+    if (!(v >= 0))
+      throw InputError("phase diagram: sb2 values must be non-negative, got " + std::to_string(v));
   // One row of constant σ_b² per task, swept in σ_w² so that Newton starts from the
   // neighbour's q*: the result is the same for any thread count.
   const long rows = static_cast<long>(sb2.size());

@@ -4,24 +4,14 @@
 #include <map>
 
 #include "deepctl/core/error.hpp"
-#include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/residual.hpp"
 
 namespace deepctl::meanfield {
 namespace {
 
-// The dense map of layer t: itself, or a residual block's inner layer (with its step h).
-struct WeightLayer {
-  const Dense<double>* dense;
-  double step;  // 0 for a plain dense layer
-};
-
-WeightLayer weight_layer(const Problem<double>& problem, Index t) {
-  const Layer<double>& layer = problem.layer(t);
-  if (const auto* d = dynamic_cast<const Dense<double>*>(&layer)) return {d, 0.0};
-  if (const auto* r = dynamic_cast<const Residual<double>*>(&layer))
-    if (const auto* d = dynamic_cast<const Dense<double>*>(&r->inner())) return {d, r->step()};
-  throw InputError("layer " + std::to_string(t) + " " + layer.describe() +
+DenseStep<double> weight_layer(const Problem<double>& problem, Index t) {
+  if (auto d = as_dense_step(problem.layer(t))) return *d;
+  throw InputError("layer " + std::to_string(t) + " " + problem.layer(t).describe() +
                    " has no mean-field kernel map (dense and residual-dense layers have one)");
 }
 
@@ -30,21 +20,23 @@ WeightLayer weight_layer(const Problem<double>& problem, Index t) {
 std::vector<PairKernel> predict_pair(const Problem<double>& problem, const Initializer& init,
                                      CVecRef<double> x1, CVecRef<double> x2) {
   if (init.kind != InitKind::Gaussian && init.kind != InitKind::Orthogonal)
-    throw InputError("mean-field prediction needs a gaussian or orthogonal initialiser (σ_w², σ_b²), got " +
-                     Initializer::kind_name(init.kind));
+    throw InputError(
+        "mean-field prediction needs a gaussian or orthogonal initialiser (σ_w², σ_b²), got " +
+        Initializer::kind_name(init.kind));
   const double n = static_cast<double>(x1.size());
   double k11 = x1.squaredNorm() / n, k22 = x2.squaredNorm() / n, k12 = x1.dot(x2) / n;
   double m1 = x1.mean(), m2 = x2.mean();  // per-unit means, for the residual cross terms
   std::map<ActivationKind, ActivationMoments> moments;
   std::vector<PairKernel> out;
   for (Index t = 0; t < problem.num_layers(); ++t) {
-    const WeightLayer w = weight_layer(problem, t);
+    const DenseStep<double> w = weight_layer(problem, t);
     const double q11 = init.sw2 * k11 + init.sb2, q22 = init.sw2 * k22 + init.sb2;
     const double c = std::clamp((init.sw2 * k12 + init.sb2) / std::sqrt(q11 * q22), -1.0, 1.0);
     out.push_back({q11, q22, c});
     const Activation& act = w.dense->activation();
     const ActivationMoments& m = moments.try_emplace(act.kind(), act).first->second;
-    const double e11 = m.second_moment(q11), e22 = m.second_moment(q22), e12 = m.covariance(q11, q22, c);
+    const double e11 = m.second_moment(q11), e22 = m.second_moment(q22),
+                 e12 = m.covariance(q11, q22, c);
     const double mu1 = m.mean(q11), mu2 = m.mean(q22);
     if (w.step == 0) {
       k11 = e11, k22 = e22, k12 = e12;
@@ -71,13 +63,14 @@ std::vector<PairKernel> measure_pair(const Problem<double>& problem, const Param
   std::vector<PairKernel> out;
   for (Index t = 0; t < problem.num_layers(); ++t) {
     // The pre-activations of the network's own forward pass: z = W x_t + b on its states.
-    const WeightLayer w = weight_layer(problem, t);
+    const DenseStep<double> w = weight_layer(problem, t);
     const Index in = w.dense->input_size(), n_out = w.dense->output_size();
     Eigen::Map<const Mat<double>> W(theta[t].data(), n_out, in);
     Eigen::Map<const Vec<double>> b(theta[t].data() + n_out * in, n_out);
     Mat<double> Z = ws.states[t] * W.transpose();
     Z.rowwise() += b.transpose();
-    const double q11 = Z.row(0).squaredNorm() / double(n_out), q22 = Z.row(1).squaredNorm() / double(n_out);
+    const double q11 = Z.row(0).squaredNorm() / double(n_out),
+                 q22 = Z.row(1).squaredNorm() / double(n_out);
     out.push_back({q11, q22, Z.row(0).dot(Z.row(1)) / double(n_out) / std::sqrt(q11 * q22)});
   }
   return out;

@@ -10,10 +10,12 @@
 namespace deepctl::meanfield {
 
 double train_briefly(const TrainabilitySettings& s, int depth, double sw2, const Dataset& train) {
-  if (depth < 2) throw InputError("trainability: depth counts weight layers and must be at least 2, got " +
-                                  std::to_string(depth));
+  if (depth < 2)
+    throw InputError("trainability: depth counts weight layers and must be at least 2, got " +
+                     std::to_string(depth));
   NetworkSpec spec{train.input_shape, {}, "cross_entropy", 0.0};
-  for (int l = 0; l + 1 < depth; ++l) spec.layers.push_back({.type = "dense", .width = s.width, .activation = s.activation});
+  for (int l = 0; l + 1 < depth; ++l)
+    spec.layers.push_back({.type = "dense", .width = s.width, .activation = s.activation});
   spec.layers.push_back({.type = "dense", .width = train.targets.cols(), .activation = "linear"});
   const Problem<float> problem = build_problem<float>(spec);
   TrainerOptions o;

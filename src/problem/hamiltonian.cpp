@@ -15,18 +15,20 @@ struct LayerEvaluation {
 };
 
 template <class S>
-LayerEvaluation<S> evaluate_layer(const Problem<S>& problem, const Workspace<S>& trajectory, Index t,
-                                  CVecRef<S> theta_t, bool with_costate) {
+LayerEvaluation<S> evaluate_layer(const Problem<S>& problem, const Workspace<S>& trajectory,
+                                  Index t, CVecRef<S> theta_t, bool with_costate) {
   if (t < 0 || t >= problem.num_layers())
     throw InputError("layer index " + std::to_string(t) + " out of range [0, " +
                      std::to_string(problem.num_layers()) + ")");
   const Layer<S>& layer = problem.layer(t);
   if (theta_t.size() != layer.num_params())
-    throw InputError("parameters of layer " + std::to_string(t) + " " + layer.describe() + ": expected " +
-                     std::to_string(layer.num_params()) + " values, got " + std::to_string(theta_t.size()));
+    throw InputError("parameters of layer " + std::to_string(t) + " " + layer.describe() +
+                     ": expected " + std::to_string(layer.num_params()) + " values, got " +
+                     std::to_string(theta_t.size()));
   const Index B = trajectory.batch;
   auto data = layer.make_data(B);
-  LayerEvaluation<S> e{Mat<S>(B, layer.output_size()), Mat<S>(with_costate ? B : 0, layer.input_size()),
+  LayerEvaluation<S> e{Mat<S>(B, layer.output_size()),
+                       Mat<S>(with_costate ? B : 0, layer.input_size()),
                        Vec<S>(layer.num_params())};
   layer.forward(*data, trajectory.states[t], theta_t, e.f);
   layer.vjp(*data, trajectory.states[t], theta_t, trajectory.costates[t + 1], e.p, e.g);
@@ -71,7 +73,8 @@ template double layer_hamiltonian<float>(const Problem<float>&, const Workspace<
                                          CVecRef<float>, Vec<float>*);
 template double layer_hamiltonian<double>(const Problem<double>&, const Workspace<double>&, Index,
                                           CVecRef<double>, Vec<double>*);
-template PmpResiduals pmp_residuals<float>(const Problem<float>&, const Workspace<float>&, const Params<float>&);
+template PmpResiduals pmp_residuals<float>(const Problem<float>&, const Workspace<float>&,
+                                           const Params<float>&);
 template PmpResiduals pmp_residuals<double>(const Problem<double>&, const Workspace<double>&,
                                             const Params<double>&);
 

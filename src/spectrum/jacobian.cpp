@@ -59,7 +59,8 @@ FreeProbability free_probability(const meanfield::ActivationMoments& moments, do
   if (!(sw2 > 0)) throw InputError("sw2 must be positive, got " + std::to_string(sw2));
   if (!(q_star >= 0) || !std::isfinite(q_star))
     throw InputError("q* must be finite and non-negative, got " + std::to_string(q_star));
-  const double L = depth, mu1 = moments.derivative_moment(q_star), mu2 = moments.derivative_moment(q_star, 2);
+  const double L = depth, mu1 = moments.derivative_moment(q_star),
+               mu2 = moments.derivative_moment(q_star, 2);
   FreeProbability r;
   r.mean = std::pow(sw2 * mu1, L);
   r.variance = r.mean * r.mean * L * (mu2 / (mu1 * mu1) - 1 + (orthogonal ? 0.0 : 1.0));
@@ -71,7 +72,8 @@ FreeProbability free_probability(const meanfield::ActivationMoments& moments, do
   for (double& l : lambda) lambda_max = std::max(lambda_max, l *= l);
   const double g = orthogonal ? 0.0 : 1.0;
   auto log_inverse = [&](double log_m) {
-    const double m = std::exp(log_m), zD = inverse_moment_function(lambda, rule.weights(), lambda_max, m);
+    const double m = std::exp(log_m),
+                 zD = inverse_moment_function(lambda, rule.weights(), lambda_max, m);
     return std::log1p(m) - log_m + L * (std::log(sw2 * m * zD) + (g - 1) * std::log1p(m));
   };
   // Golden-section search for the minimum over log m ∈ [−30, 30] (unimodal there).

@@ -1,9 +1,9 @@
 // The deepctl executable as a user runs it: exit codes and one-line errors for every
 // malformed-input class, run folders, resume after a kill, divergence, end-to-end accuracy.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -39,7 +39,8 @@ std::string slurp(const fs::path& p) {
 
 Result run_cli(const std::string& args, const fs::path& dir) {
   const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const std::string cmd = std::string(DEEPCTL_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const std::string cmd =
+      std::string(DEEPCTL_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
   const int status = std::system(cmd.c_str());
   return {WEXITSTATUS(status), slurp(out), slurp(err)};
 }
@@ -47,7 +48,8 @@ Result run_cli(const std::string& args, const fs::path& dir) {
 // deepctl train CONFIG OVERRIDES --out dir/RUN, with its output kept in `dir`.
 Result train(const fs::path& config, const fs::path& dir, const std::string& run,
              const std::string& overrides = "") {
-  return run_cli("train " + config.string() + " " + overrides + " --out " + (dir / run).string(), dir);
+  return run_cli("train " + config.string() + " " + overrides + " --out " + (dir / run).string(),
+                 dir);
 }
 
 double test_accuracy(const fs::path& run_dir) {
@@ -59,14 +61,17 @@ fs::path example(const std::string& name) {
 }
 
 // A small DIGITS config; `train` is the body of the [train] table.
-fs::path digits_config(const fs::path& dir, const std::string& train = "epochs = 3\nbatch_size = 64\n",
+fs::path digits_config(const fs::path& dir,
+                       const std::string& train = "epochs = 3\nbatch_size = 64\n",
                        const std::string& layers = "") {
   const fs::path p = dir / "run.toml";
-  std::ofstream(p) << "[data]\nname = \"digits\"\n[model]\n"
-                   << (layers.empty() ? "[[model.layers]]\ntype = \"dense\"\nwidth = 32\nactivation = \"tanh\"\n"
-                                        "[[model.layers]]\ntype = \"dense\"\nwidth = 10\n"
-                                      : layers)
-                   << "[train]\nthreads = 1\n" << train;
+  std::ofstream(p)
+      << "[data]\nname = \"digits\"\n[model]\n"
+      << (layers.empty() ? "[[model.layers]]\ntype = \"dense\"\nwidth = 32\nactivation = \"tanh\"\n"
+                           "[[model.layers]]\ntype = \"dense\"\nwidth = 10\n"
+                         : layers)
+      << "[train]\nthreads = 1\n"
+      << train;
   return p;
 }
 
@@ -78,8 +83,9 @@ void expect_one_line_error(const Result& r, const std::string& fragment) {
 
 TEST(Cli, HelpOnEverySubcommand) {
   const fs::path dir = scratch("help");
-  for (const std::string cmd : {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
-                                "phase-diagram --help", "spectrum --help", "trainability --help"}) {
+  for (const std::string cmd :
+       {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
+        "phase-diagram --help", "spectrum --help", "trainability --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -90,8 +96,7 @@ TEST(Cli, HelpOnEverySubcommand) {
 TEST(Cli, UnknownConfigKey) {
   const fs::path dir = scratch("unknown_key");
   const auto cfg = digits_config(dir, "epoch = 3\n");
-  expect_one_line_error(train(cfg, dir, "r"),
-                        "unknown key 'train.epoch'");
+  expect_one_line_error(train(cfg, dir, "r"), "unknown key 'train.epoch'");
 }
 
 TEST(Cli, WrongType) {
@@ -113,18 +118,21 @@ TEST(Cli, IncompatibleLayerSizes) {
   const auto cfg = digits_config(dir);
   expect_one_line_error(train(cfg, dir, "r", "--set model.layers.1.width=12"),
                         "the network gives 12 outputs but the data has 10 target columns");
-  expect_one_line_error(train(cfg, dir, "r2",
-                              "--set model.layers.0.type='\"maxpool\"' --set model.layers.0.kernel=9"),
-                        "window 9 is larger than the input 1x8x8");
+  expect_one_line_error(
+      train(cfg, dir, "r2",
+            "--set model.layers.0.type='\"maxpool\"' --set model.layers.0.kernel=9"),
+      "window 9 is larger than the input 1x8x8");
 }
 
 TEST(Cli, MissingFiles) {
   const fs::path dir = scratch("missing");
-  expect_one_line_error(run_cli("train /nonexistent/run.toml", dir), "/nonexistent/run.toml: no such file");
+  expect_one_line_error(run_cli("train /nonexistent/run.toml", dir),
+                        "/nonexistent/run.toml: no such file");
   const auto cfg = digits_config(dir);
   expect_one_line_error(train(cfg, dir, "r", "--set data.path='\"/nonexistent/d.csv\"'"),
                         "/nonexistent/d.csv: no such file");
-  expect_one_line_error(run_cli("train --resume " + (dir / "nothing").string(), dir), "no checkpoint to resume from");
+  expect_one_line_error(run_cli("train --resume " + (dir / "nothing").string(), dir),
+                        "no checkpoint to resume from");
 }
 
 TEST(Cli, TruncatedAndWrongMagicIdx) {
@@ -133,22 +141,24 @@ TEST(Cli, TruncatedAndWrongMagicIdx) {
   fs::create_directories(data);
   // Labels fine, images truncated: 2 images of 28x28 announced, 100 bytes present.
   std::string header = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
-  std::ofstream(data / "train-images-idx3-ubyte", std::ios::binary) << header << std::string(100, 'x');
+  std::ofstream(data / "train-images-idx3-ubyte", std::ios::binary)
+      << header << std::string(100, 'x');
   const auto cfg = digits_config(dir);
-  const std::string use_data = "--set data.name='\"fashion-mnist\"' --set data.path='\"" + data.string() + "\"'";
+  const std::string use_data =
+      "--set data.name='\"fashion-mnist\"' --set data.path='\"" + data.string() + "\"'";
   expect_one_line_error(train(cfg, dir, "r", use_data),
                         "truncated: expected 1568 bytes, found 100");
   std::ofstream(data / "train-images-idx3-ubyte", std::ios::binary) << "GIF89a not idx";
-  expect_one_line_error(train(cfg, dir, "r2", use_data),
-                        "not an IDX file");
+  expect_one_line_error(train(cfg, dir, "r2", use_data), "not an IDX file");
 }
 
 TEST(Cli, RaggedCsv) {
   const fs::path dir = scratch("ragged");
   std::ofstream(dir / "d.csv") << "1,2,3\n1,2\n";
   const auto cfg = digits_config(dir);
-  expect_one_line_error(train(cfg, dir, "r", "--set data.path='\"" + (dir / "d.csv").string() + "\"'"),
-                        "d.csv:2: expected 3 fields like the first row, found 2");
+  expect_one_line_error(
+      train(cfg, dir, "r", "--set data.path='\"" + (dir / "d.csv").string() + "\"'"),
+      "d.csv:2: expected 3 fields like the first row, found 2");
 }
 
 TEST(Cli, ExistingRunIsNeverOverwritten) {
@@ -156,8 +166,7 @@ TEST(Cli, ExistingRunIsNeverOverwritten) {
   const auto cfg = digits_config(dir);
   ASSERT_EQ(train(cfg, dir, "r").code, 0);
   const std::string before = slurp(dir / "r" / "metrics.jsonl");
-  expect_one_line_error(train(cfg, dir, "r"),
-                        "already holds a run");
+  expect_one_line_error(train(cfg, dir, "r"), "already holds a run");
   EXPECT_EQ(slurp(dir / "r" / "metrics.jsonl"), before);
 }
 
@@ -184,7 +193,8 @@ TEST(Cli, RunFolderAndDeterministicMetrics) {
   // eval reproduces the summary's test accuracy from the checkpoint.
   const Result e = run_cli("eval " + (dir / "a").string(), dir);
   ASSERT_EQ(e.code, 0) << e.err;
-  EXPECT_DOUBLE_EQ(json::parse(e.out)["test_accuracy"].get<double>(), summary["test_accuracy"].get<double>());
+  EXPECT_DOUBLE_EQ(json::parse(e.out)["test_accuracy"].get<double>(),
+                   summary["test_accuracy"].get<double>());
 }
 
 TEST(Cli, KilledRunResumesToTheSameParameters) {
@@ -213,7 +223,8 @@ TEST(Cli, KilledRunResumesToTheSameParameters) {
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
-  const auto at_kill = deepctl::read_npz((killed / "checkpoint.npz").string()).at("epoch").to_int("epoch");
+  const auto at_kill =
+      deepctl::read_npz((killed / "checkpoint.npz").string()).at("epoch").to_int("epoch");
   EXPECT_LT(at_kill, 300);
 
   const Result r = run_cli("train --resume " + killed.string(), dir);
@@ -226,18 +237,21 @@ TEST(Cli, KilledRunResumesToTheSameParameters) {
   // The metrics of the resumed run have one epoch line per epoch, no duplicates.
   const std::string m = slurp(killed / "metrics.jsonl");
   std::size_t epochs = 0;
-  for (std::size_t p = m.find("\"kind\":\"epoch\""); p != std::string::npos; p = m.find("\"kind\":\"epoch\"", p + 1)) ++epochs;
+  for (std::size_t p = m.find("\"kind\":\"epoch\""); p != std::string::npos;
+       p = m.find("\"kind\":\"epoch\"", p + 1))
+    ++epochs;
   EXPECT_EQ(epochs, 300u);
 }
 
 TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
   const fs::path dir = scratch("diverge");
   // The learning rate jumps by 1e30 after the first epoch: epoch 2 overflows float32.
-  const auto cfg = digits_config(dir,
-                                 "epochs = 3\noptimizer = \"sgd\"\nlr = 0.05\nschedule = \"step\"\n"
-                                 "gamma = 1e30\nstep_every = 1\n",
-                                 "[[model.layers]]\ntype = \"dense\"\nwidth = 32\nactivation = \"relu\"\n"
-                                 "[[model.layers]]\ntype = \"dense\"\nwidth = 10\n");
+  const auto cfg =
+      digits_config(dir,
+                    "epochs = 3\noptimizer = \"sgd\"\nlr = 0.05\nschedule = \"step\"\n"
+                    "gamma = 1e30\nstep_every = 1\n",
+                    "[[model.layers]]\ntype = \"dense\"\nwidth = 32\nactivation = \"relu\"\n"
+                    "[[model.layers]]\ntype = \"dense\"\nwidth = 10\n");
   const Result r = train(cfg, dir, "r");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("diverged at step"), std::string::npos) << r.err;
@@ -292,15 +306,18 @@ TEST(Cli, MeanfieldJsonAndCriticalLine) {
   r = run_cli("meanfield --activation relu --sw2 3 --sb2 0.1 --json", dir);
   EXPECT_TRUE(json::parse(r.out)["q_star"].is_null());  // the length map diverges
   EXPECT_EQ(json::parse(r.out)["phase"], "divergent");
-  expect_one_line_error(run_cli("meanfield --activation tahn --sw2 1", dir), "unknown activation 'tahn'");
-  expect_one_line_error(run_cli("meanfield --activation tanh --sw2 x", dir), "--sw2: expected a number");
+  expect_one_line_error(run_cli("meanfield --activation tahn --sw2 1", dir),
+                        "unknown activation 'tahn'");
+  expect_one_line_error(run_cli("meanfield --activation tanh --sw2 x", dir),
+                        "--sw2: expected a number");
   expect_one_line_error(run_cli("meanfield --activation tanh --sw2 -1", dir), "sw2");
   expect_one_line_error(run_cli("meanfield --activation tanh", dir), "--sw2 is required");
 }
 
 TEST(Cli, SpectrumMeasuresBesideTheory) {
   const fs::path dir = scratch("spectrum");
-  const Result r = run_cli("spectrum --activation linear --sw2 1 --sb2 0 --depth 5 --width 64 --json", dir);
+  const Result r =
+      run_cli("spectrum --activation linear --sw2 1 --sb2 0 --depth 5 --width 64 --json", dir);
   ASSERT_EQ(r.code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_NEAR(j["measured"]["mean"].get<double>(), 1.0, 1e-9);  // orthogonal linear: isometric
@@ -312,8 +329,10 @@ TEST(Cli, SpectrumMeasuresBesideTheory) {
 
 TEST(Cli, TrainabilitySweepResumesWithTheSameResults) {
   const fs::path dir = scratch("trainability");
-  const std::string cmd = "trainability --sw2 1:3:3 --depths 2,4 --width 16 --steps 20 --eval 500 "
-                          "--train-limit 1000 --out " + (dir / "sweep").string();
+  const std::string cmd =
+      "trainability --sw2 1:3:3 --depths 2,4 --width 16 --steps 20 --eval 500 "
+      "--train-limit 1000 --out " +
+      (dir / "sweep").string();
   Result r = run_cli(cmd, dir);
   ASSERT_EQ(r.code, 0) << r.err;
   const fs::path results = dir / "sweep" / "trainability.jsonl";
@@ -341,15 +360,18 @@ TEST(Cli, TrainabilitySweepResumesWithTheSameResults) {
   for (int i = 4; i < 6; ++i)  // the re-run jobs give the same accuracy: a seed fixes a job
     EXPECT_EQ(redone[i]["accuracy"], json::parse(lines[i])["accuracy"]);
   EXPECT_TRUE(fs::exists(dir / "sweep" / "report.html"));
-  expect_one_line_error(run_cli("trainability --sw2 1:3:4 --depths 2,4 --width 16 --out " + (dir / "sweep").string(), dir),
-                        "holds a sweep with other settings");
+  expect_one_line_error(
+      run_cli("trainability --sw2 1:3:4 --depths 2,4 --width 16 --out " + (dir / "sweep").string(),
+              dir),
+      "holds a sweep with other settings");
   expect_one_line_error(run_cli("trainability --depths 1", dir), "at least 2");
 }
 
 TEST(Cli, PhaseDiagramWritesCsvAndFigure) {
   const fs::path dir = scratch("phase_diagram");
-  const Result r = run_cli("phase-diagram --activation erf --sw2 0.5:2:6 --sb2 0:0.2:3 --out " +
-                               (dir / "pd").string(), dir);
+  const Result r = run_cli(
+      "phase-diagram --activation erf --sw2 0.5:2:6 --sb2 0:0.2:3 --out " + (dir / "pd").string(),
+      dir);
   ASSERT_EQ(r.code, 0) << r.err;
   std::ifstream csv(dir / "pd" / "phase_diagram.csv");
   std::string header, line;

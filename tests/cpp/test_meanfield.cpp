@@ -15,7 +15,9 @@ namespace {
 
 using std::numbers::pi;
 
-double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
+double rel(double a, double b) {
+  return std::abs(a - b) / std::max(std::abs(b), 1e-300);
+}
 
 ActivationMoments moments(const std::string& name, bool closed = true) {
   return ActivationMoments(Activation::parse(name), closed);
@@ -64,7 +66,8 @@ TEST_P(ClosedForms, MatchQuadratureFromSmallToLargeQ) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(MeanField, ClosedForms, ::testing::Values("erf", "relu", "hard_tanh", "linear"));
+INSTANTIATE_TEST_SUITE_P(MeanField, ClosedForms,
+                         ::testing::Values("erf", "relu", "hard_tanh", "linear"));
 
 TEST(MeanField, SteinAndPriceIdentities) {
   // χ_q = Q′(q) and ∂/∂c E[φ(u1)φ(u2)] = q E[φ′(u1)φ′(u2)], by central differences.
@@ -110,7 +113,8 @@ TEST(MeanField, TanhCriticalLineAtTheReviewsBias) {
   EXPECT_NEAR(a.chi1, 1.0, 1e-10);
   EXPECT_LT(rel(a.q_star, cp.q_star), 1e-9);
   // ξ_c grows without bound towards the critical line while ξ_q stays O(1).
-  const Analysis near = analyze(tanh, cp.sw2 * 1.001, 0.05), far = analyze(tanh, cp.sw2 * 1.2, 0.05);
+  const Analysis near = analyze(tanh, cp.sw2 * 1.001, 0.05),
+                 far = analyze(tanh, cp.sw2 * 1.2, 0.05);
   EXPECT_GT(near.xi_c, 50 * far.xi_c);
   EXPECT_LT(near.xi_q, 10.0);
 }
@@ -122,7 +126,7 @@ TEST(MeanField, ChaoticFixedPointOfTheCorrelationMap) {
   EXPECT_GT(a.c_star, 0.0);
   EXPECT_LT(a.c_star, 1.0);
   EXPECT_NEAR(correlation_map(tanh, 2.5, 0.05, a.q_star, a.c_star), a.c_star, 1e-13);
-  EXPECT_LT(a.chi_c, 1.0);  // c* attracts
+  EXPECT_LT(a.chi_c, 1.0);    // c* attracts
   EXPECT_LT(a.xi_grad, 0.0);  // gradients explode
   EXPECT_NEAR(length_map(tanh, 2.5, 0.05, a.q_star), a.q_star, 1e-13 * a.q_star);
   // Odd φ at σ_b² = 0 in the chaotic phase: c* = 0.
@@ -150,10 +154,14 @@ TEST(PhaseDiagram, GridAgreesWithThePointwiseAnalysis) {
       for (std::size_t j = 0; j < grid.sw2.size(); ++j) {
         const Analysis& g = grid.at(i, j);
         const Analysis a = analyze(m, grid.sw2[j], grid.sb2[i]);
-        const std::string where = name + " sw2 " + std::to_string(grid.sw2[j]) + " sb2 " + std::to_string(grid.sb2[i]);
+        const std::string where =
+            name + " sw2 " + std::to_string(grid.sw2[j]) + " sb2 " + std::to_string(grid.sb2[i]);
         EXPECT_EQ(g.phase, a.phase) << where;
-        for (auto [x, y] : {std::pair{g.q_star, a.q_star}, {g.chi1, a.chi1}, {g.c_star, a.c_star},
-                            {g.chi_c, a.chi_c}, {g.xi_c, a.xi_c}}) {
+        for (auto [x, y] : {std::pair{g.q_star, a.q_star},
+                            {g.chi1, a.chi1},
+                            {g.c_star, a.c_star},
+                            {g.chi_c, a.chi_c},
+                            {g.xi_c, a.xi_c}}) {
           if (std::isnan(y) || std::isinf(y)) {
             EXPECT_EQ(std::isnan(x), std::isnan(y)) << where;
             continue;
@@ -176,9 +184,11 @@ namespace {
 // Width-1000 random networks built from the layer list that trains, against the q and c maps:
 // over 8 draws, the mean of each layer's measured q and c lies within 4 standard errors
 // (plus the O(1/N) finite-width bias, 5e-3) of the theory.
-void expect_theory_matches_monte_carlo(const std::vector<LayerSpec>& layers, double sw2, double sb2) {
+void expect_theory_matches_monte_carlo(const std::vector<LayerSpec>& layers, double sw2,
+                                       double sb2) {
   const Index width = 1000;
-  const Problem<double> problem = build_problem<double>({{width, 1, 1}, layers, "squared_error", 0});
+  const Problem<double> problem =
+      build_problem<double>({{width, 1, 1}, layers, "squared_error", 0});
   const Initializer init{InitKind::Gaussian, sw2, sb2};
   Rng rng(5);
   Vec<double> x1(width), x2(width);
@@ -189,7 +199,8 @@ void expect_theory_matches_monte_carlo(const std::vector<LayerSpec>& layers, dou
   }
   const auto theory = predict_pair(problem, init, x1, x2);
   const int draws = 8;
-  std::vector<double> q_sum(theory.size()), q_sq(theory.size()), c_sum(theory.size()), c_sq(theory.size());
+  std::vector<double> q_sum(theory.size()), q_sq(theory.size()), c_sum(theory.size()),
+      c_sq(theory.size());
   for (int d = 0; d < draws; ++d) {
     const auto measured = measure_pair(problem, problem.init_params(Rng(100 + d), init), x1, x2);
     for (std::size_t t = 0; t < measured.size(); ++t) {
@@ -214,7 +225,8 @@ TEST(MeanFieldPropagation, DenseTanhOrderedAndChaotic) {
 
 TEST(MeanFieldPropagation, ResidualAndReluStacks) {
   std::vector<LayerSpec> layers{{.type = "dense", .width = 1000, .activation = "relu"}};
-  for (int i = 0; i < 6; ++i) layers.push_back({.type = "residual", .step = 0.5, .activation = "relu"});
+  for (int i = 0; i < 6; ++i)
+    layers.push_back({.type = "residual", .step = 0.5, .activation = "relu"});
   expect_theory_matches_monte_carlo(layers, 2.0, 0.0);
 }
 
@@ -229,14 +241,21 @@ TEST(MeanFieldPropagation, TheMapsSettleAtTheFixedPointAtTheDepthScale) {
   EXPECT_NEAR(theory.back().q11, a.q_star, 1e-10);
   // |c^l − c*| ~ e^{−l/ξ_c}: successive ratios approach χ_c = e^{−1/ξ_c} (F3's two ways agree).
   // The ratio's distance to χ_c is the map's curvature times |c^l − c*|, so it shrinks with l.
-  auto ratio = [&](std::size_t l) { return (theory[l + 1].c - a.c_star) / (theory[l].c - a.c_star); };
-  for (std::size_t l = 30; l + 1 < theory.size(); ++l) EXPECT_NEAR(ratio(l), a.chi_c, 4e-3) << "layer " << l;
+  auto ratio = [&](std::size_t l) {
+    return (theory[l + 1].c - a.c_star) / (theory[l].c - a.c_star);
+  };
+  for (std::size_t l = 30; l + 1 < theory.size(); ++l)
+    EXPECT_NEAR(ratio(l), a.chi_c, 4e-3) << "layer " << l;
   EXPECT_LT(std::abs(ratio(theory.size() - 2) - a.chi_c), 0.5 * std::abs(ratio(20) - a.chi_c));
 }
 
 TEST(MeanFieldPropagation, LayersWithoutAKernelMapAreNamed) {
-  NetworkSpec spec{{1, 4, 4}, {{.type = "conv2d", .channels = 2, .kernel = 3, .activation = "tanh"},
-                               {.type = "flatten"}, {.type = "dense", .width = 2}}, "squared_error", 0};
+  NetworkSpec spec{{1, 4, 4},
+                   {{.type = "conv2d", .channels = 2, .kernel = 3, .activation = "tanh"},
+                    {.type = "flatten"},
+                    {.type = "dense", .width = 2}},
+                   "squared_error",
+                   0};
   const Problem<double> problem = build_problem<double>(spec);
   const Vec<double> x = Vec<double>::Ones(16);
   try {
@@ -244,7 +263,8 @@ TEST(MeanFieldPropagation, LayersWithoutAKernelMapAreNamed) {
     FAIL() << "expected an InputError";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("layer 0 conv2d"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("no mean-field kernel map"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no mean-field kernel map"), std::string::npos)
+        << e.what();
   }
 }
 

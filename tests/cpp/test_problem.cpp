@@ -138,12 +138,14 @@ TEST(LayerStatistics, MatchTheTrajectoryAndTheTerminalCostate) {
     EXPECT_NEAR(stats[t].activation_mean, mean, 1e-12);
     EXPECT_NEAR(stats[t].activation_std, std::sqrt((x.array() - mean).square().sum() / n), 1e-12);
     if (f.theta[t].size() > 0) {
-      EXPECT_NEAR(stats[t].weight_rms, f.theta[t].norm() / std::sqrt(double(f.theta[t].size())), 1e-12);
+      EXPECT_NEAR(stats[t].weight_rms, f.theta[t].norm() / std::sqrt(double(f.theta[t].size())),
+                  1e-12);
       EXPECT_NEAR(stats[t].grad_rms, grad[t].norm() / std::sqrt(double(grad[t].size())), 1e-12);
     }
   }
   const Mat<double> residual = ws.output() - f.Y;
-  EXPECT_NEAR(stats.back().costate_rms, residual.norm() / std::sqrt(double(residual.size())), 1e-12);
+  EXPECT_NEAR(stats.back().costate_rms, residual.norm() / std::sqrt(double(residual.size())),
+              1e-12);
 }
 
 TEST(Hamiltonian, GradientValueAndPmpResiduals) {
@@ -168,8 +170,10 @@ TEST(Hamiltonian, GradientValueAndPmpResiduals) {
     Vec<double> v(f.theta[t].size());
     for (Index i = 0; i < v.size(); ++i) v[i] = rng.normal();
     const double eps = 1e-6;
-    const double dH = (layer_hamiltonian<double>(f.problem, ws, t, Vec<double>(f.theta[t] + eps * v)) -
-                       layer_hamiltonian<double>(f.problem, ws, t, Vec<double>(f.theta[t] - eps * v))) / (2 * eps);
+    const double dH =
+        (layer_hamiltonian<double>(f.problem, ws, t, Vec<double>(f.theta[t] + eps * v)) -
+         layer_hamiltonian<double>(f.problem, ws, t, Vec<double>(f.theta[t] - eps * v))) /
+        (2 * eps);
     EXPECT_NEAR(dH, gH.dot(v), 1e-7 * std::max(1.0, std::abs(dH))) << t;
   }
   // After an update θ → φ on the old trajectory, layer 0's state residual is the rms change of

@@ -92,3 +92,19 @@ def test_digits_reaches_95_percent_in_float32(digits):
     assert trainer.solve(history).status == "completed"
     assert history.epochs[-1]["test_accuracy"] >= 0.95
     assert dc.evaluate32(problem, trainer.params, test).accuracy == history.epochs[-1]["test_accuracy"]
+
+
+def test_emsa_on_digits_trains(digits):
+    train, test = digits
+    problem = dc.Problem([dc.Dense(64, 32, "tanh"), dc.Dense(32, 10)], "cross_entropy")
+    theta = problem.init_params(seed=0)
+    X, Y = np.asarray(train.inputs, dtype=float), np.asarray(train.targets, dtype=float)
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        rows = rng.choice(len(X), 128, replace=False)
+        J, theta = dc.msa_step(problem, X[rows], Y[rows], theta, rho=0.05, inner_steps=5, inner_lr=0.1)
+    assert dc.evaluate(problem, theta, test).accuracy > 0.9
+    # At θ's own trajectory the augmented Hamiltonian's gradient is −∇J (e = r = 0).
+    _, grad = problem.gradient(X[:50], Y[:50], theta)
+    _, gH = dc.augmented_hamiltonian(problem, X[:50], Y[:50], theta, 0, theta[0], rho=0.5)
+    assert np.allclose(gH, -grad[0], atol=1e-12)

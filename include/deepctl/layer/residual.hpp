@@ -5,6 +5,9 @@
 //   jvp      dy = dx + h (g_x dx + g_θ dθ)
 #pragma once
 
+#include <optional>
+
+#include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/layer.hpp"
 
 namespace deepctl {
@@ -35,5 +38,21 @@ class Residual final : public Layer<S> {
   std::shared_ptr<const Layer<S>> inner_;
   double step_;
 };
+
+// A dense map inside layer t, for algorithms with closed forms for dense layers (mean field,
+// E-MSA): the layer itself (step 0 marks a plain dense layer, x' = φ(Wx + b)) or a residual
+// block around one (x' = x + h φ(Wx + b), step h); nullopt for anything else.
+template <class S>
+struct DenseStep {
+  const Dense<S>* dense;
+  double step;
+};
+template <class S>
+std::optional<DenseStep<S>> as_dense_step(const Layer<S>& layer) {
+  if (const auto* d = dynamic_cast<const Dense<S>*>(&layer)) return DenseStep<S>{d, 0.0};
+  if (const auto* r = dynamic_cast<const Residual<S>*>(&layer))
+    if (const auto* d = dynamic_cast<const Dense<S>*>(&r->inner())) return DenseStep<S>{d, r->step()};
+  return std::nullopt;
+}
 
 }  // namespace deepctl

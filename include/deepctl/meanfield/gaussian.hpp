@@ -4,10 +4,11 @@
 //
 // The rule covers z ∈ [−10, 10] (the Gaussian mass outside is 1.5e-23) with panels of width 0.5;
 // around each feature u_f of the integrand (a kink, or the centre of a transition of unit width
-// in u such as tanh's at 0) it puts a panel edge at z_f = (u_f − b)/a and, when |a| > 2, adds panels of width 0.5/|a| over ±16/|a| around
-// z_f = (u_f − b)/a, so that sharp integrands at large |a| stay resolved; kinks are panel
-// edges, so piecewise-smooth integrands converge at the smooth rate. Each panel has 10 nodes.
-// tests/cpp/test_meanfield.cpp measures the rule against closed forms to 1e-13 for q up to 1e4.
+// in u such as tanh's at 0) it puts a panel edge at z_f = (u_f − b)/a and, when |a| > 2, adds
+// panels of width 0.5/|a| over ±16/|a| around z_f = (u_f − b)/a, so that sharp integrands at large
+// |a| stay resolved; kinks are panel edges, so piecewise-smooth integrands converge at the smooth
+// rate. Each panel has 10 nodes. tests/cpp/test_meanfield.cpp measures the rule against closed
+// forms to 1e-13 for q up to 1e4.
 #pragma once
 
 #include <vector>

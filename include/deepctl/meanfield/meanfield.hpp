@@ -34,10 +34,10 @@ class ActivationMoments {
   explicit ActivationMoments(Activation activation, bool closed_forms = true);
   const Activation& activation() const { return act_; }
 
-  double mean(double q) const;                  // E[φ(√q z)]
-  double second_moment(double q) const;         // E[φ(√q z)²]
+  double mean(double q) const;                          // E[φ(√q z)]
+  double second_moment(double q) const;                 // E[φ(√q z)²]
   double derivative_moment(double q, int k = 1) const;  // μ_k = E[φ′(√q z)^{2k}]
-  double curvature_moment(double q) const;      // E[φ φ″](√q z), delta terms at kinks included
+  double curvature_moment(double q) const;  // E[φ φ″](√q z), delta terms at kinks included
   // The three moments of the length map at once (one pass over the nodes):
   // E[φ²], μ_1 = E[φ′²] and E[φ φ″], so Q(q) = σ_w² E[φ²] + σ_b² and Q′(q) = σ_w² (μ_1 + E[φ φ″]).
   struct LengthMoments {

@@ -19,7 +19,9 @@ struct PhaseGrid {
   std::vector<double> sw2, sb2;  // the axes
   // Row-major over (sb2 index i, sw2 index j): entry i·|sw2| + j.
   std::vector<Analysis> points;
-  const Analysis& at(std::size_t i_sb2, std::size_t j_sw2) const { return points[i_sb2 * sw2.size() + j_sw2]; }
+  const Analysis& at(std::size_t i_sb2, std::size_t j_sw2) const {
+    return points[i_sb2 * sw2.size() + j_sw2];
+  }
 };
 
 PhaseGrid phase_diagram(const ActivationMoments& m, const std::vector<double>& sw2,

@@ -21,15 +21,16 @@ struct TrainabilitySettings {
   std::string activation = "tanh";
   double sb2 = 0.05;
   Index width = 300;
-  int steps = 201;           // SGD updates (the review evaluates after update index 200)
+  int steps = 201;  // SGD updates (the review evaluates after update index 200)
   Index batch = 256;
   double lr = 1e-3;
   Index eval_samples = 10000;
-  std::uint64_t seed = 0;    // initialisation and minibatch order; the same for every job
+  std::uint64_t seed = 0;  // initialisation and minibatch order; the same for every job
 };
 
 // Trains one (depth, σ_w²) network in float32 and returns its accuracy on the first
 // eval_samples rows of `train` (chance, 1/classes, if the loss diverges).
-double train_briefly(const TrainabilitySettings& settings, int depth, double sw2, const Dataset& train);
+double train_briefly(const TrainabilitySettings& settings, int depth, double sw2,
+                     const Dataset& train);
 
 }  // namespace deepctl::meanfield

@@ -1,0 +1,45 @@
+// The method of successive approximations (REFERENCE F9; Li, Chen, Tai & E 2018): a forward
+// pass for the states, a backward pass for the costates, then each layer maximises its own
+// (augmented) Hamiltonian with x and p frozen, independently of the others:
+//
+//   H̃_t(θ) = Σ_s [ p_{t+1}^s·f_t(x_t^s, θ) − (ρ/2)‖x_{t+1}^s − f_t(x_t^s, θ)‖²
+//                                           − (ρ/2)‖p_t^s − ∂_x f_t(x_t^s, θ)ᵀ p_{t+1}^s‖² ] −
+//                                           R_t(θ)
+//
+// ρ = 0 is basic MSA; ρ > 0 is E-MSA, whose penalties keep the update where the frozen x and p
+// stay valid (the error estimate of F9). p is ours (p_T = −(1/B)∇Φ) and the penalties are
+// summed over the batch, the official code's normalisation: its ρ = 1.0 (toy, B = 100) and
+// 0.03 (MNIST, B = 128) belong to those batch sizes.
+//
+// The gradient has a closed form for dense and residual-dense layers (F9 (b)): with
+// a = Wx + b, e = x_{t+1} − f, u = φ′(a) ⊙ p_{t+1}, r = p_t − Wᵀu (residual: p_t − p_{t+1} −
+// Wᵀu, with φ′, u, v scaled by h) and v = (W r) ⊙ φ″(a) ⊙ p_{t+1},
+//   ∇_W H̃ = Σ_s [(φ′(a) ⊙ (p_{t+1} + ρe)) xᵀ + ρ(u rᵀ + v xᵀ)] − λW,   ∇_b H̃ = Σ_s [φ′(a) ⊙
+//   (p_{t+1} + ρe) + ρv] − λb.
+// At θ_t itself e = r = 0, so ∇H̃ = ∇H = −∇J: one inner gradient step is a gradient step.
+// Layers without parameters are skipped; other parameterised kinds raise InputError.
+#pragma once
+
+#include "deepctl/problem/problem.hpp"
+
+namespace deepctl {
+
+struct MsaOptions {
+  double rho = 0.0;       // ρ; 0 is basic MSA
+  int inner_steps = 10;   // inner maximisation iterations per layer and minibatch
+  double inner_lr = 0.1;  // step of the inner gradient ascent on H̃_t
+};
+
+// H̃_t at θ_t on the trajectory (after rollout and adjoint with input costate); with grad
+// also ∇_θ H̃_t (dense and residual-dense layers).
+template <class S>
+double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& trajectory, Index t,
+                             CVecRef<S> theta_t, double rho, Vec<S>* grad = nullptr);
+
+// One MSA iteration on the batch (X, Y): rollout, adjoint, then every layer's inner ascent on
+// H̃_t from its current θ_t. Returns J(θ) before the update.
+template <class S>
+double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>& theta,
+                const MsaOptions& options);
+
+}  // namespace deepctl

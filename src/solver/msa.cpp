@@ -1,0 +1,91 @@
+#include "deepctl/solver/msa.hpp"
+
+#include "deepctl/core/error.hpp"
+#include "deepctl/layer/residual.hpp"
+
+namespace deepctl {
+
+template <class S>
+double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& trajectory, Index t,
+                             CVecRef<S> theta_t, double rho, Vec<S>* grad) {
+  const Layer<S>& layer = problem.layer(t);
+  const Index B = trajectory.batch;
+  const Mat<S>& x = trajectory.states[t];
+  const Mat<S>& x_next = trajectory.states[t + 1];
+  const Mat<S>& p = trajectory.costates[t];
+  const Mat<S>& p_next = trajectory.costates[t + 1];
+  // The value through the layer's own forward and vjp: any layer kind.
+  auto data = layer.make_data(B);
+  Mat<S> f(B, layer.output_size()), fx_p(B, layer.input_size());
+  Vec<S> unused(layer.num_params());
+  layer.forward(*data, x, theta_t, f);
+  layer.vjp(*data, x, theta_t, p_next, fx_p, unused);
+  const Mat<S> e = x_next - f, r = p - fx_p;
+  const double l2 = problem.l2();
+  const double value = double((p_next.array() * f.array()).sum()) -
+                       0.5 * rho * double(e.squaredNorm()) - 0.5 * rho * double(r.squaredNorm()) -
+                       0.5 * l2 * double(theta_t.squaredNorm());
+  if (!grad || layer.num_params() == 0) {
+    if (grad) grad->resize(0);
+    return value;
+  }
+  const auto dense = as_dense_step(layer);
+  if (!dense)
+    throw InputError(
+        "layer " + std::to_string(t) + " " + layer.describe() +
+        ": E-MSA needs the gradient of H̃, written for dense and residual-dense layers");
+  const Index n_in = dense->dense->input_size(), n_out = dense->dense->output_size();
+  Eigen::Map<const Mat<S>> W(theta_t.data(), n_out, n_in);
+  Eigen::Map<const Vec<S>> b(theta_t.data() + n_out * n_in, n_out);
+  Mat<S> a = x * W.transpose();
+  a.rowwise() += b.transpose();
+  Mat<S> d1(B, n_out), d2(B, n_out), phi(B, n_out);
+  dense->dense->activation().value_and_derivatives(a.data(), phi.data(), d1.data(), d2.data(),
+                                                   a.size());
+  const S h = dense->step == 0 ? S(1) : S(dense->step);
+  // e and r as defined above: x_{t+1} − f and p_t − f_xᵀ p_{t+1} (the latter already in r).
+  const Mat<S> u = h * d1.cwiseProduct(p_next);
+  const Mat<S> v = h * (r * W.transpose()).cwiseProduct(d2).cwiseProduct(p_next);
+  const Mat<S> delta = h * d1.cwiseProduct(p_next + S(rho) * e) + S(rho) * v;  // ∂H̃/∂a per sample
+  grad->resize(layer.num_params());
+  Eigen::Map<Mat<S>> gW(grad->data(), n_out, n_in);
+  gW.noalias() = delta.transpose() * x;
+  gW.noalias() += S(rho) * (u.transpose() * r);
+  grad->tail(n_out) = delta.colwise().sum().transpose();
+  *grad -= S(l2) * theta_t;
+  return value;
+}
+
+template <class S>
+double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>& theta,
+                const MsaOptions& options) {
+  problem.check_params(theta);
+  if (options.inner_steps < 1 || !(options.inner_lr > 0) || !(options.rho >= 0))
+    throw InputError("msa: inner_steps must be positive, inner_lr positive and rho non-negative");
+  Workspace<S> ws = problem.make_workspace(X.rows());
+  const double J = problem.rollout(ws, X, Y, theta);
+  Params<S> grad;
+  problem.adjoint(ws, Y, theta, grad, /*input_costate=*/true);
+  Vec<S> g;
+  for (Index t = 0; t < problem.num_layers(); ++t) {  // independent given x and p
+    if (theta[t].size() == 0) continue;
+    Vec<S> th = theta[t];
+    for (int k = 0; k < options.inner_steps; ++k) {
+      augmented_hamiltonian<S>(problem, ws, t, th, options.rho, &g);
+      th += S(options.inner_lr) * g;  // ascent on H̃_t
+    }
+    theta[t] = std::move(th);
+  }
+  return J;
+}
+
+template double augmented_hamiltonian<float>(const Problem<float>&, const Workspace<float>&, Index,
+                                             CVecRef<float>, double, Vec<float>*);
+template double augmented_hamiltonian<double>(const Problem<double>&, const Workspace<double>&,
+                                              Index, CVecRef<double>, double, Vec<double>*);
+template double msa_step<float>(const Problem<float>&, CMatRef<float>, CMatRef<float>,
+                                Params<float>&, const MsaOptions&);
+template double msa_step<double>(const Problem<double>&, CMatRef<double>, CMatRef<double>,
+                                 Params<double>&, const MsaOptions&);
+
+}  // namespace deepctl
