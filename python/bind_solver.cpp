@@ -39,52 +39,72 @@ Callbacks callbacks_from(const py::object& obj) {
 template <class S>
 void bind_trainer(py::module_& m) {
   const std::string sfx = suffix<S>();
-  using G = GradientTrainer<S>;
-  py::class_<G>(m, ("GradientTrainer" + sfx).c_str(),
-                R"(Minibatch descent on J with ∇J from the costate pass.
+  using T = MinibatchTrainer<S>;
+  py::class_<T>(m, ("MinibatchTrainer" + sfx).c_str(), R"(The minibatch loop every trainer shares.
 
-GradientTrainer(problem, train, test=None, options=TrainerOptions())
   init(theta)        start from θ (a list of arrays) with a fresh controller state
   step(X, Y)         one update on a batch -> StepReport
   run_epoch(cb)      one shuffled pass -> EpochReport (cb: Callback, list, or None)
   solve(cb)          epochs up to options.epochs -> TrainResult (status, message)
   params             the current θ (copies)
+  save_checkpoint(path), load_checkpoint(path)
 Epoch e visits the data in the order permutation(N, Rng(seed).split(e)): a seed and thread
 count fully determine a run.)")
+      .def(
+          "init", [](T& g, const py::sequence& theta) { g.init(from_list<S>(theta)); },
+          py::arg("theta"))
+      .def(
+          "step", [](T& g, CMatRef<S> X, CMatRef<S> Y) { return g.step(X, Y); }, py::arg("X"),
+          py::arg("Y"))
+      .def(
+          "run_epoch", [](T& g, const py::object& cb) { return g.run_epoch(callbacks_from(cb)); },
+          py::arg("callbacks") = py::none())
+      .def(
+          "solve", [](T& g, const py::object& cb) { return g.solve(callbacks_from(cb)); },
+          py::arg("callbacks") = py::none())
+      .def_property(
+          "params", [](T& g) { return to_list(g.params()); },
+          [](T& g, const py::sequence& theta) { g.init(from_list<S>(theta)); })
+      .def_property_readonly("epoch", &T::epoch)
+      .def_property_readonly("steps", &T::steps)
+      .def_property_readonly("steps_per_epoch", &T::steps_per_epoch)
+      .def_property_readonly("options", &T::options)
+      .def(
+          "save_checkpoint", [](T& g, const std::string& path) { save_checkpoint(path, g); },
+          py::arg("path"), "Writes θ, the controller state and progress atomically (.npz).")
+      .def(
+          "load_checkpoint", [](T& g, const std::string& path) { load_checkpoint(path, g); },
+          py::arg("path"), "Restores what save_checkpoint wrote.")
+      .def("__repr__", [sfx](const T& g) {
+        return "Trainer" + sfx + "(epoch=" + std::to_string(g.epoch()) +
+               ", steps=" + std::to_string(g.steps()) + ")";
+      });
+  using G = GradientTrainer<S>;
+  py::class_<G, T>(m, ("GradientTrainer" + sfx).c_str(),
+                   R"(Minibatch descent on J with ∇J from the costate pass and an update policy.
+
+GradientTrainer(problem, train, test=None, options=TrainerOptions()); the loop's methods are
+MinibatchTrainer's.)")
       .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
                        const TrainerOptions& o) { return new G(p, train, test, o); }),
            py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
            py::arg("options") = TrainerOptions{}, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
-           py::keep_alive<1, 4>())
-      .def(
-          "init", [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); },
-          py::arg("theta"))
-      .def(
-          "step", [](G& g, CMatRef<S> X, CMatRef<S> Y) { return g.step(X, Y); }, py::arg("X"),
-          py::arg("Y"))
-      .def(
-          "run_epoch", [](G& g, const py::object& cb) { return g.run_epoch(callbacks_from(cb)); },
-          py::arg("callbacks") = py::none())
-      .def(
-          "solve", [](G& g, const py::object& cb) { return g.solve(callbacks_from(cb)); },
-          py::arg("callbacks") = py::none())
-      .def_property(
-          "params", [](G& g) { return to_list(g.params()); },
-          [](G& g, const py::sequence& theta) { g.init(from_list<S>(theta)); })
-      .def_property_readonly("epoch", &G::epoch)
-      .def_property_readonly("steps", &G::steps)
-      .def_property_readonly("steps_per_epoch", &G::steps_per_epoch)
-      .def_property_readonly("options", &G::options)
-      .def(
-          "save_checkpoint", [](G& g, const std::string& path) { save_checkpoint(path, g); },
-          py::arg("path"), "Writes θ, the controller state and progress atomically (.npz).")
-      .def(
-          "load_checkpoint", [](G& g, const std::string& path) { load_checkpoint(path, g); },
-          py::arg("path"), "Restores what save_checkpoint wrote.")
-      .def("__repr__", [](const G& g) {
-        return "GradientTrainer" + suffix<S>() + "(epoch=" + std::to_string(g.epoch()) +
-               ", steps=" + std::to_string(g.steps()) + ")";
-      });
+           py::keep_alive<1, 4>());
+  using M = MsaTrainer<S>;
+  py::class_<M, T>(m, ("MsaTrainer" + sfx).c_str(),
+                   R"(The method of successive approximations (E-MSA with rho > 0) as a trainer.
+
+MsaTrainer(problem, train, test=None, options=TrainerOptions(), rho=0.0, inner_steps=10,
+inner_lr=0.1): each step is msa_step on the minibatch (forward, backward, per-layer ascent on
+the augmented Hamiltonian).)")
+      .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
+                       const TrainerOptions& o, double rho, int inner_steps, double inner_lr) {
+             return new M(p, train, test, o, {rho, inner_steps, inner_lr});
+           }),
+           py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
+           py::arg("options") = TrainerOptions{}, py::arg("rho") = 0.0, py::arg("inner_steps") = 10,
+           py::arg("inner_lr") = 0.1, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           py::keep_alive<1, 4>());
   m.def(
       ("msa_step" + sfx).c_str(),
       [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, double rho,

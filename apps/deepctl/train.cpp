@@ -51,7 +51,8 @@ config sections (docs/config.md lists every key and default):
            sw2, sb2, [[model.layers]] with type = dense | residual | conv2d | maxpool |
            avgpool | flatten, width, channels, kernel, stride, padding, step, activation
   [train]  precision = float32 | float64, epochs, batch_size, seed, optimizer = sgd | momentum |
-           nesterov | adam | pid, lr, momentum, beta1, beta2, epsilon, weight_decay, ki, kd,
+           nesterov | adam | pid | msa, lr, momentum, beta1, beta2, epsilon, weight_decay, ki, kd,
+           rho, inner_steps, inner_lr (msa: E-MSA's penalty, inner ascent steps and step),
            schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
            threads (0: all cores), log_every, checkpoint_every
 
@@ -132,7 +133,14 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const auto start = std::chrono::steady_clock::now();
   const TrainTest data = load_data(config.data);
   const Problem<S> problem = build_problem<S>(config.network(data.train.input_shape));
-  GradientTrainer<S> trainer(problem, data.train, &data.test, config.trainer_options());
+  std::unique_ptr<MinibatchTrainer<S>> trainer_ptr;
+  if (config.uses_msa())
+    trainer_ptr = std::make_unique<MsaTrainer<S>>(problem, data.train, &data.test,
+                                                  config.trainer_options(), config.msa_options());
+  else
+    trainer_ptr = std::make_unique<GradientTrainer<S>>(problem, data.train, &data.test,
+                                                       config.trainer_options());
+  MinibatchTrainer<S>& trainer = *trainer_ptr;
   double wall_offset = 0;
   if (resume) {
     load_checkpoint(checkpoint_path(run_dir), trainer);

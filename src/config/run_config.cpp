@@ -1,10 +1,11 @@
 #include "deepctl/config/run_config.hpp"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/data/readers.hpp"
@@ -49,6 +50,9 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "weight_decay", c.weight_decay);
   v("train", "ki", c.ki);
   v("train", "kd", c.kd);
+  v("train", "rho", c.rho);
+  v("train", "inner_steps", c.inner_steps);
+  v("train", "inner_lr", c.inner_lr);
   v("train", "schedule", c.schedule);
   v("train", "gamma", c.gamma);
   v("train", "step_every", c.step_every);
@@ -73,13 +77,20 @@ void visit_layer(LayerSpec& l, V&& v) {
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    default: return "date/time";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    default:
+      return "date/time";
   }
 }
 
@@ -107,7 +118,8 @@ struct Reader {
     known[section].insert(key);
     const toml::table* t = root[section].as_table();
     if (!t) return;
-    if (const toml::node* n = t->get(key)) read_value(*n, field, source + ": " + section + "." + key);
+    if (const toml::node* n = t->get(key))
+      read_value(*n, field, source + ": " + section + "." + key);
   }
 };
 
@@ -154,14 +166,17 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (auto* t = node->as_table()) {
       if (!t->contains(parts[i])) {
-        const bool next_is_index = !parts[i + 1].empty() && std::isdigit(static_cast<unsigned char>(parts[i + 1][0]));
-        if (next_is_index) throw InputError("--set " + key + ": " + parts[i] + " is not in " + source);
+        const bool next_is_index =
+            !parts[i + 1].empty() && std::isdigit(static_cast<unsigned char>(parts[i + 1][0]));
+        if (next_is_index)
+          throw InputError("--set " + key + ": " + parts[i] + " is not in " + source);
         t->insert(parts[i], toml::table{});
       }
       node = t->get(parts[i]);
     } else if (auto* a = node->as_array()) {
       const std::size_t idx = std::stoul(parts[i]);
-      if (idx >= a->size()) throw InputError("--set " + key + ": index " + parts[i] + " is out of range");
+      if (idx >= a->size())
+        throw InputError("--set " + key + ": index " + parts[i] + " is out of range");
       node = a->get(idx);
     } else {
       throw InputError("--set " + key + ": " + parts[i] + " is not a table or array");
@@ -174,16 +189,28 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
 
 }  // namespace
 
-NetworkSpec RunConfig::network(const Shape& input) const { return {input, layers, loss, l2}; }
+NetworkSpec RunConfig::network(const Shape& input) const {
+  return {input, layers, loss, l2};
+}
 
-Initializer RunConfig::initializer() const { return {Initializer::parse_kind(init), sw2, sb2}; }
+Initializer RunConfig::initializer() const {
+  return {Initializer::parse_kind(init), sw2, sb2};
+}
 
 TrainerOptions RunConfig::trainer_options() const {
   TrainerOptions o;
   o.epochs = epochs;
   o.batch_size = batch_size;
   o.seed = static_cast<std::uint64_t>(seed);
-  o.update = {UpdateOptions::parse_kind(optimizer), momentum, beta1, beta2, epsilon, weight_decay, ki, kd};
+  // With optimizer = "msa" the update is msa_step and these policy settings go unused.
+  o.update = {uses_msa() ? UpdateKind::SGD : UpdateOptions::parse_kind(optimizer),
+              momentum,
+              beta1,
+              beta2,
+              epsilon,
+              weight_decay,
+              ki,
+              kd};
   o.schedule.kind = Schedule::parse_kind(schedule);
   o.schedule.base = lr;
   o.schedule.gamma = gamma;
@@ -229,14 +256,16 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
       std::set<std::string> keys;
       visit_layer(spec, [&](const char* key, auto& field) {
         keys.insert(key);
-        if (const toml::node* v = t->get(key)) read_value(*v, field, source + ": " + where + "." + key);
+        if (const toml::node* v = t->get(key))
+          read_value(*v, field, source + ": " + where + "." + key);
       });
       reject_unknown(*t, keys, where + ".", source);
       if (spec.type.empty()) throw InputError(source + ": " + where + ": missing key 'type'");
       c.layers.push_back(spec);
     }
   }
-  if (c.layers.empty()) throw InputError(source + ": model.layers: the network needs at least one layer");
+  if (c.layers.empty())
+    throw InputError(source + ": model.layers: the network needs at least one layer");
   auto require = [&](bool ok, const std::string& key, const std::string& what) {
     if (!ok) throw InputError(source + ": " + key + ": " + what);
   };
@@ -246,6 +275,9 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.threads >= 0, "train.threads", "must be >= 0 (0: all cores)");
   require(c.log_every > 0, "train.log_every", "must be > 0");
   require(c.checkpoint_every > 0, "train.checkpoint_every", "must be > 0");
+  require(c.rho >= 0, "train.rho", "must be >= 0");
+  require(c.inner_steps > 0, "train.inner_steps", "must be > 0");
+  require(c.inner_lr > 0, "train.inner_lr", "must be > 0");
   require(c.precision == "float32" || c.precision == "float64", "train.precision",
           "expected float32 or float64, got '" + c.precision + "'");
   require(c.data.train_limit >= 0 && c.data.test_limit >= 0, "data.train_limit",

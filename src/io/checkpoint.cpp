@@ -33,24 +33,24 @@ void get_params(const NpzArchive& z, const std::string& path, const std::string&
 }  // namespace
 
 template <class S>
-void save_checkpoint(const std::string& path, GradientTrainer<S>& trainer) {
+void save_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer) {
   NpzArchive z;
   put_params(z, "theta", trainer.params());
-  for (auto& [name, buffers] : trainer.policy().state()) put_params(z, name, *buffers);
+  for (auto& [name, buffers] : trainer.controller_state()) put_params(z, name, *buffers);
   z["epoch"] = NpyArray::scalar_int(trainer.epoch());
   z["step"] = NpyArray::scalar_int(trainer.steps());
-  z["updates"] = NpyArray::scalar_int(trainer.policy().updates());
+  z["updates"] = NpyArray::scalar_int(trainer.controller_updates());
   write_file_atomic(path, encode_npz(z));
 }
 
 template <class S>
-void load_checkpoint(const std::string& path, GradientTrainer<S>& trainer) {
+void load_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer) {
   const NpzArchive z = read_npz(path);
   Params<S> theta = trainer.params();
   get_params(z, path, "theta", theta);
   trainer.init(std::move(theta));
-  for (auto& [name, buffers] : trainer.policy().state()) get_params(z, path, name, *buffers);
-  trainer.policy().set_updates(member(z, path, "updates").to_int(path + ":updates"));
+  for (auto& [name, buffers] : trainer.controller_state()) get_params(z, path, name, *buffers);
+  trainer.set_controller_updates(member(z, path, "updates").to_int(path + ":updates"));
   trainer.set_progress(static_cast<int>(member(z, path, "epoch").to_int(path + ":epoch")),
                        member(z, path, "step").to_int(path + ":step"));
 }
@@ -63,10 +63,10 @@ Params<S> load_params(const std::string& path, const Problem<S>& problem) {
   return theta;
 }
 
-template void save_checkpoint<float>(const std::string&, GradientTrainer<float>&);
-template void save_checkpoint<double>(const std::string&, GradientTrainer<double>&);
-template void load_checkpoint<float>(const std::string&, GradientTrainer<float>&);
-template void load_checkpoint<double>(const std::string&, GradientTrainer<double>&);
+template void save_checkpoint<float>(const std::string&, MinibatchTrainer<float>&);
+template void save_checkpoint<double>(const std::string&, MinibatchTrainer<double>&);
+template void load_checkpoint<float>(const std::string&, MinibatchTrainer<float>&);
+template void load_checkpoint<double>(const std::string&, MinibatchTrainer<double>&);
 template Params<float> load_params<float>(const std::string&, const Problem<float>&);
 template Params<double> load_params<double>(const std::string&, const Problem<double>&);
 

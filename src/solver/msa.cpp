@@ -1,5 +1,7 @@
 #include "deepctl/solver/msa.hpp"
 
+#include <cmath>
+
 #include "deepctl/core/error.hpp"
 #include "deepctl/layer/residual.hpp"
 
@@ -58,7 +60,7 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
 
 template <class S>
 double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>& theta,
-                const MsaOptions& options) {
+                const MsaOptions& options, double* grad_norm) {
   problem.check_params(theta);
   if (options.inner_steps < 1 || !(options.inner_lr > 0) || !(options.rho >= 0))
     throw InputError("msa: inner_steps must be positive, inner_lr positive and rho non-negative");
@@ -66,6 +68,8 @@ double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>
   const double J = problem.rollout(ws, X, Y, theta);
   Params<S> grad;
   problem.adjoint(ws, Y, theta, grad, /*input_costate=*/true);
+  if (grad_norm) *grad_norm = params_norm(grad);
+  if (!std::isfinite(J)) return J;  // the trainer reports the divergence
   Vec<S> g;
   for (Index t = 0; t < problem.num_layers(); ++t) {  // independent given x and p
     if (theta[t].size() == 0) continue;
@@ -79,13 +83,35 @@ double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>
   return J;
 }
 
+template <class S>
+MsaTrainer<S>::MsaTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
+                          TrainerOptions options, MsaOptions msa)
+    : MinibatchTrainer<S>(problem, train, test, options), msa_(msa) {
+  if (msa.inner_steps < 1 || !(msa.inner_lr > 0) || !(msa.rho >= 0))
+    throw InputError(
+        "train.inner_steps must be positive, train.inner_lr positive and train.rho "
+        "non-negative");
+}
+
+template <class S>
+StepReport MsaTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
+  StepReport r;
+  r.epoch = this->epoch_;
+  r.lr = msa_.inner_lr;
+  r.loss = msa_step<S>(this->problem_, X, Y, this->theta_, msa_, &r.grad_norm);
+  r.step = ++this->steps_;
+  return r;
+}
+
+template class MsaTrainer<float>;
+template class MsaTrainer<double>;
 template double augmented_hamiltonian<float>(const Problem<float>&, const Workspace<float>&, Index,
                                              CVecRef<float>, double, Vec<float>*);
 template double augmented_hamiltonian<double>(const Problem<double>&, const Workspace<double>&,
                                               Index, CVecRef<double>, double, Vec<double>*);
 template double msa_step<float>(const Problem<float>&, CMatRef<float>, CMatRef<float>,
-                                Params<float>&, const MsaOptions&);
+                                Params<float>&, const MsaOptions&, double*);
 template double msa_step<double>(const Problem<double>&, CMatRef<double>, CMatRef<double>,
-                                 Params<double>&, const MsaOptions&);
+                                 Params<double>&, const MsaOptions&, double*);
 
 }  // namespace deepctl

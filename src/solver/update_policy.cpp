@@ -7,19 +7,25 @@
 namespace deepctl {
 
 UpdateKind UpdateOptions::parse_kind(const std::string& text) {
-  for (UpdateKind k : {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov, UpdateKind::Adam,
-                       UpdateKind::PID})
+  for (UpdateKind k : {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov,
+                       UpdateKind::Adam, UpdateKind::PID})
     if (kind_name(k) == text) return k;
-  throw InputError("unknown optimizer '" + text + "'; expected one of sgd, momentum, nesterov, adam, pid");
+  throw InputError("unknown optimizer '" + text +
+                   "'; expected one of sgd, momentum, nesterov, adam, pid, msa");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {
   switch (kind) {
-    case UpdateKind::SGD: return "sgd";
-    case UpdateKind::Momentum: return "momentum";
-    case UpdateKind::Nesterov: return "nesterov";
-    case UpdateKind::Adam: return "adam";
-    case UpdateKind::PID: return "pid";
+    case UpdateKind::SGD:
+      return "sgd";
+    case UpdateKind::Momentum:
+      return "momentum";
+    case UpdateKind::Nesterov:
+      return "nesterov";
+    case UpdateKind::Adam:
+      return "adam";
+    case UpdateKind::PID:
+      return "pid";
   }
   return "?";
 }
@@ -40,11 +46,15 @@ UpdatePolicy<S>::UpdatePolicy(const UpdateOptions& options, const Params<S>& lik
 template <class S>
 std::vector<std::pair<std::string, Params<S>*>> UpdatePolicy<S>::state() {
   switch (options_.kind) {
-    case UpdateKind::SGD: return {};
+    case UpdateKind::SGD:
+      return {};
     case UpdateKind::Momentum:
-    case UpdateKind::Nesterov: return {{"velocity", &first_}};
-    case UpdateKind::Adam: return {{"adam_m", &first_}, {"adam_v", &second_}};
-    case UpdateKind::PID: return {{"pid_i", &first_}, {"pid_d", &second_}, {"pid_gprev", &third_}};
+    case UpdateKind::Nesterov:
+      return {{"velocity", &first_}};
+    case UpdateKind::Adam:
+      return {{"adam_m", &first_}, {"adam_v", &second_}};
+    case UpdateKind::PID:
+      return {{"pid_i", &first_}, {"pid_d", &second_}, {"pid_gprev", &third_}};
   }
   return {};
 }
@@ -57,7 +67,9 @@ void UpdatePolicy<S>::apply(Params<S>& theta, const Params<S>& grad, double lr) 
     auto& th = theta[t];
     const auto& g = grad[t];
     switch (options_.kind) {
-      case UpdateKind::SGD: th -= eta * g; break;
+      case UpdateKind::SGD:
+        th -= eta * g;
+        break;
       case UpdateKind::Momentum:
         first_[t] = mu * first_[t] + g;
         th -= eta * first_[t];

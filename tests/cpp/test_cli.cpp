@@ -262,6 +262,27 @@ TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
   EXPECT_TRUE(ckpt.at("theta_0").to_vector<float>("theta_0").allFinite());
 }
 
+TEST(Cli, EmsaAndPidTrainTheDigitsExample) {
+  // The same config trained by E-MSA (REFERENCE F9) and by the PID policy (F12).
+  const fs::path dir = scratch("emsa");
+  Result r = train(example("digits_mlp.toml"), dir, "msa",
+                   "--set train.threads=1 --set train.epochs=10 --set train.optimizer=msa "
+                   "--set train.rho=0.05 --set train.inner_steps=5 --set train.inner_lr=0.1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(test_accuracy(dir / "msa"), 0.95);
+  r = train(
+      example("digits_mlp.toml"), dir, "pid",
+      "--set train.threads=1 --set train.epochs=10 --set train.optimizer=pid --set train.lr=0.003 "
+      "--set train.ki=1 --set train.kd=2");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(test_accuracy(dir / "pid"), 0.93);
+  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad", "--set train.inner_steps=0"),
+                        "train.inner_steps");
+  expect_one_line_error(
+      train(example("digits_mlp.toml"), dir, "bad2", "--set train.optimizer=lbfgs"),
+      "unknown optimizer 'lbfgs'");
+}
+
 TEST(Cli, DigitsMlpExampleReaches95Percent) {
   const fs::path dir = scratch("digits_e2e");
   const Result r = train(example("digits_mlp.toml"), dir, "r", "--set train.threads=1");

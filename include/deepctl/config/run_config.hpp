@@ -13,6 +13,7 @@
 #include "deepctl/data/dataset.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
+#include "deepctl/solver/msa.hpp"
 
 namespace deepctl {
 
@@ -21,16 +22,16 @@ struct DataConfig {
                                        // teacher-student
   std::string path;                    // overrides the default file or folder of a real dataset
   std::string normalize = "standardize";
-  Index train_limit = 0;               // use only the first N training rows (0: all)
-  Index test_limit = 0;                // likewise for the test rows
-  double test_fraction = 0.2;          // held out where the dataset has no test split
-  std::int64_t split_seed = 0;         // seed of that split and of synthetic data
-  Index samples = 2000;                // synthetic: number of samples
-  double noise = 0.1;                  // synthetic: noise level
-  Index classes = 3;                   // gaussian-mixture
-  Index dim = 2;                       // gaussian-mixture, teacher-student: input dimension
-  double separation = 3.0;             // gaussian-mixture: spread of the means
-  Index hidden = 16;                   // teacher-student: teacher width
+  Index train_limit = 0;        // use only the first N training rows (0: all)
+  Index test_limit = 0;         // likewise for the test rows
+  double test_fraction = 0.2;   // held out where the dataset has no test split
+  std::int64_t split_seed = 0;  // seed of that split and of synthetic data
+  Index samples = 2000;         // synthetic: number of samples
+  double noise = 0.1;           // synthetic: noise level
+  Index classes = 3;            // gaussian-mixture
+  Index dim = 2;                // gaussian-mixture, teacher-student: input dimension
+  double separation = 3.0;      // gaussian-mixture: spread of the means
+  Index hidden = 16;            // teacher-student: teacher width
 };
 
 struct RunConfig {
@@ -54,17 +55,22 @@ struct RunConfig {
   double weight_decay = 0.0;
   double ki = 5.0;
   double kd = 10.0;
+  double rho = 0.0;       // msa: ρ of E-MSA (0: basic MSA)
+  int inner_steps = 10;   // msa: inner ascent steps per layer and minibatch
+  double inner_lr = 0.1;  // msa: inner ascent step
   std::string schedule = "constant";
   double gamma = 0.1;
   int step_every = 10;
   double min_lr = 0.0;
   double decay = 1e-3;
-  int threads = 0;            // 0: all cores (resolved to a number in the run folder)
-  Index log_every = 50;       // steps between metric lines
-  int checkpoint_every = 1;   // epochs between checkpoints
+  int threads = 0;           // 0: all cores (resolved to a number in the run folder)
+  Index log_every = 50;      // steps between metric lines
+  int checkpoint_every = 1;  // epochs between checkpoints
 
   NetworkSpec network(const Shape& input) const;
   TrainerOptions trainer_options() const;
+  bool uses_msa() const { return optimizer == "msa"; }  // the MSA trainer instead of a policy
+  MsaOptions msa_options() const { return {rho, inner_steps, inner_lr}; }
   Initializer initializer() const;
 };
 

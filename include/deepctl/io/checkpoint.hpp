@@ -12,17 +12,17 @@
 #include <string>
 
 #include "deepctl/io/npz.hpp"
-#include "deepctl/solver/gradient_trainer.hpp"
+#include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
 
 template <class S>
-void save_checkpoint(const std::string& path, GradientTrainer<S>& trainer);
+void save_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer);
 
 // Restores parameters, controller state and progress; throws FileError naming the file and
 // the array that is missing or of the wrong size.
 template <class S>
-void load_checkpoint(const std::string& path, GradientTrainer<S>& trainer);
+void load_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer);
 
 // Parameters only, checked against the problem (for evaluation).
 template <class S>

@@ -20,7 +20,7 @@
 // Layers without parameters are skipped; other parameterised kinds raise InputError.
 #pragma once
 
-#include "deepctl/problem/problem.hpp"
+#include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
 
@@ -37,9 +37,24 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
                              CVecRef<S> theta_t, double rho, Vec<S>* grad = nullptr);
 
 // One MSA iteration on the batch (X, Y): rollout, adjoint, then every layer's inner ascent on
-// H̃_t from its current θ_t. Returns J(θ) before the update.
+// H̃_t from its current θ_t. Returns J(θ) before the update; with grad_norm also ‖∇J(θ)‖.
 template <class S>
 double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>& theta,
-                const MsaOptions& options);
+                const MsaOptions& options, double* grad_norm = nullptr);
+
+// The minibatch loop (minibatch_trainer.hpp) with msa_step as the update; the inner ascent
+// restarts at every step, so the controller has no state to checkpoint. StepReport.lr is the
+// inner step.
+template <class S>
+class MsaTrainer final : public MinibatchTrainer<S> {
+ public:
+  MsaTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
+             TrainerOptions options, MsaOptions msa);
+  StepReport step(CMatRef<S> X, CMatRef<S> Y) override;
+  const MsaOptions& msa_options() const { return msa_; }
+
+ private:
+  MsaOptions msa_;
+};
 
 }  // namespace deepctl

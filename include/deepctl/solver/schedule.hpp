@@ -13,12 +13,12 @@ enum class ScheduleKind { Constant, Step, Cosine, InverseTime };
 
 struct Schedule {
   ScheduleKind kind = ScheduleKind::Constant;
-  double base = 1e-3;   // η₀
-  double gamma = 0.1;   // step: factor γ
-  int every = 10;       // step: epochs between decays
-  double min_lr = 0.0;  // cosine: η_min
-  double decay = 1e-3;  // inverse_time: decay per step
-  long total_steps = 1; // cosine: K
+  double base = 1e-3;    // η₀
+  double gamma = 0.1;    // step: factor γ
+  int every = 10;        // step: epochs between decays
+  double min_lr = 0.0;   // cosine: η_min
+  double decay = 1e-3;   // inverse_time: decay per step
+  long total_steps = 1;  // cosine: K
 
   double at(long step, int epoch) const;
   static ScheduleKind parse_kind(const std::string& text);

@@ -56,7 +56,7 @@ class UpdatePolicy {
  private:
   UpdateOptions options_;
   Params<S> first_, second_, third_;  // velocity, m or I; v or D; g_prev
-  long updates_ = 0;          // k, Adam's bias-correction count
+  long updates_ = 0;                  // k, Adam's bias-correction count
 };
 
 }  // namespace deepctl
