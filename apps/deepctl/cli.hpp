@@ -15,6 +15,7 @@ int meanfield_main(const std::vector<std::string>& args);
 int phase_diagram_main(const std::vector<std::string>& args);
 int spectrum_main(const std::vector<std::string>& args);
 int trainability_main(const std::vector<std::string>& args);
+int compare_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {

@@ -98,6 +98,8 @@ commands:
   train CONFIG.toml [--set key=value ...] [--out RUN_DIR]   train a network, write a run folder
   train --resume RUN_DIR                                     continue an interrupted run
   eval RUN_DIR [--checkpoint FILE]                           evaluate a checkpoint on the test split
+  compare CONFIG.toml --optimizers sgd,adam,pid,msa --seeds N
+                                                             optimisers side by side over seeds
   meanfield --activation A --sw2 X --sb2 Y [--json]          mean-field fixed points, depth scales, phase
   meanfield --activation A --sb2 Y --critical [--json]       the critical sw2
   phase-diagram [--activation A] [--sw2 LO:HI:N] [--sb2 LO:HI:N] [--out DIR]
@@ -133,6 +135,7 @@ int main(int argc, char** argv) {
     if (command == "phase-diagram") return deepctl::cli::phase_diagram_main(args);
     if (command == "spectrum") return deepctl::cli::spectrum_main(args);
     if (command == "trainability") return deepctl::cli::trainability_main(args);
+    if (command == "compare") return deepctl::cli::compare_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

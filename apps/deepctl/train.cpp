@@ -133,13 +133,7 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const auto start = std::chrono::steady_clock::now();
   const TrainTest data = load_data(config.data);
   const Problem<S> problem = build_problem<S>(config.network(data.train.input_shape));
-  std::unique_ptr<MinibatchTrainer<S>> trainer_ptr;
-  if (config.uses_msa())
-    trainer_ptr = std::make_unique<MsaTrainer<S>>(problem, data.train, &data.test,
-                                                  config.trainer_options(), config.msa_options());
-  else
-    trainer_ptr = std::make_unique<GradientTrainer<S>>(problem, data.train, &data.test,
-                                                       config.trainer_options());
+  const auto trainer_ptr = make_trainer<S>(config, problem, data.train, &data.test);
   MinibatchTrainer<S>& trainer = *trainer_ptr;
   double wall_offset = 0;
   if (resume) {

@@ -140,6 +140,30 @@ def trainability(records, activation, sb2, width=None):
     return fig
 
 
+def compare_curves(summary, x="step"):
+    """Test accuracy of every optimiser's runs (thin) and their mean (thick) against x = "step"
+    or "wall_time", from the compare.json `deepctl compare --out` writes."""
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    for i, opt in enumerate(summary["optimizers"]):
+        color = plt.cm.tab10(i % 10)
+        runs = [r for r in opt["runs"] if r["test_accuracy"]]
+        for r in runs:
+            ax.plot(r[x], r["test_accuracy"], color=color, lw=0.8, alpha=0.4)
+        if runs:
+            n = min(len(r[x]) for r in runs)
+            mean_x = np.mean([r[x][:n] for r in runs], axis=0)
+            mean_y = np.mean([r["test_accuracy"][:n] for r in runs], axis=0)
+            ax.plot(mean_x, mean_y, color=color, lw=2, label=opt["name"])
+    ax.axhline(summary["target_accuracy"], color="k", ls=":", lw=1, label="target")
+    ax.set_xlabel({"step": "step", "wall_time": "wall time (s)"}[x])
+    ax.set_ylabel("test accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(f"optimisers compared over {summary['seeds']} seeds")
+    fig.tight_layout()
+    return fig
+
+
 def read_phase_csv(path):
     """The CSV `deepctl phase-diagram` writes, as the dict phase_diagram() takes."""
     data = np.genfromtxt(path, delimiter=",", names=True, dtype=None, encoding="utf-8",
@@ -161,12 +185,19 @@ def save(fig, stem):
 
 
 def main(argv):
-    """python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM"""
-    if len(argv) != 4 or argv[0] != "phase-diagram":
-        print("usage: python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM", file=sys.stderr)
+    """python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM
+       python3 -m deepctl.figures compare COMPARE_JSON OUT_STEM"""
+    if len(argv) == 4 and argv[0] == "phase-diagram":
+        paths = save(phase_diagram(read_phase_csv(argv[1]), argv[2]), argv[3])
+    elif len(argv) == 3 and argv[0] == "compare":
+        import json
+        summary = json.loads(pathlib.Path(argv[1]).read_text())
+        paths = save(compare_curves(summary, "step"), argv[2] + "_step")
+        paths += save(compare_curves(summary, "wall_time"), argv[2] + "_wall")
+    else:
+        print(main.__doc__, file=sys.stderr)
         return 2
-    paths = save(phase_diagram(read_phase_csv(argv[1]), argv[2]), argv[3])
-    print("figure: " + ", ".join(str(p) for p in paths))
+    print("figure: " + ", ".join(str(p) for p in paths), file=sys.stderr)  # stdout stays data
     return 0
 
 

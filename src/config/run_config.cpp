@@ -220,6 +220,25 @@ TrainerOptions RunConfig::trainer_options() const {
   return o;
 }
 
+template <class S>
+std::unique_ptr<MinibatchTrainer<S>> make_trainer(const RunConfig& config,
+                                                  const Problem<S>& problem, const Dataset& train,
+                                                  const Dataset* test) {
+  if (config.uses_msa())
+    return std::make_unique<MsaTrainer<S>>(problem, train, test, config.trainer_options(),
+                                           config.msa_options());
+  return std::make_unique<GradientTrainer<S>>(problem, train, test, config.trainer_options());
+}
+
+template std::unique_ptr<MinibatchTrainer<float>> make_trainer<float>(const RunConfig&,
+                                                                      const Problem<float>&,
+                                                                      const Dataset&,
+                                                                      const Dataset*);
+template std::unique_ptr<MinibatchTrainer<double>> make_trainer<double>(const RunConfig&,
+                                                                        const Problem<double>&,
+                                                                        const Dataset&,
+                                                                        const Dataset*);
+
 RunConfig parse_run_config(const std::string& toml_text, const std::string& source,
                            const std::vector<std::string>& overrides) {
   toml::table root;

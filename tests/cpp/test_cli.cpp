@@ -283,6 +283,32 @@ TEST(Cli, EmsaAndPidTrainTheDigitsExample) {
       "unknown optimizer 'lbfgs'");
 }
 
+TEST(Cli, CompareOptimisersOverSeeds) {
+  const fs::path dir = scratch("compare");
+  const Result r =
+      run_cli("compare " + example("digits_mlp.toml").string() +
+                  " --optimizers adam:lr=0.003,msa:rho=0.05:inner_steps=5:inner_lr=0.1 --seeds 2"
+                  " --set train.epochs=3 --set train.threads=1 --json --out " +
+                  (dir / "c").string(),
+              dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);  // stdout holds only the JSON
+  ASSERT_EQ(j["optimizers"].size(), 2u);
+  for (const auto& o : j["optimizers"]) {
+    EXPECT_GT(o["test_accuracy_mean"].get<double>(), 0.85) << o["name"];
+    EXPECT_GT(o["ms_per_step"].get<double>(), 0.0);
+  }
+  const json full = json::parse(slurp(dir / "c" / "compare.json"));
+  EXPECT_EQ(full["optimizers"][1]["runs"].size(), 2u);  // one curve per seed
+  EXPECT_TRUE(fs::exists(dir / "c" / "compare_wall.png"));
+  expect_one_line_error(
+      run_cli("compare " + example("digits_mlp.toml").string() + " --optimizers adam:lr", dir),
+      "expected key=value");
+  expect_one_line_error(
+      run_cli("compare " + example("digits_mlp.toml").string() + " --optimizers rmsprop", dir),
+      "unknown optimizer 'rmsprop'");
+}
+
 TEST(Cli, DigitsMlpExampleReaches95Percent) {
   const fs::path dir = scratch("digits_e2e");
   const Result r = train(example("digits_mlp.toml"), dir, "r", "--set train.threads=1");

@@ -7,6 +7,7 @@
 // applied to the file's table before validation; values are read as TOML, else as strings.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,13 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
                            const std::vector<std::string>& overrides = {});
 // The fully resolved configuration as TOML (every key, defaults included).
 std::string to_toml(const RunConfig& config);
+
+// The trainer the configuration asks for (MsaTrainer for optimizer = "msa", else a
+// GradientTrainer with the configured policy), not yet initialised.
+template <class S>
+std::unique_ptr<MinibatchTrainer<S>> make_trainer(const RunConfig& config,
+                                                  const Problem<S>& problem, const Dataset& train,
+                                                  const Dataset* test);
 
 // Loads the configured dataset: train and test splits, normalised with statistics of train.
 TrainTest load_data(const DataConfig& data);
