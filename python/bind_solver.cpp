@@ -98,23 +98,26 @@ MsaTrainer(problem, train, test=None, options=TrainerOptions(), rho=0.0, inner_s
 inner_lr=0.1): each step is msa_step on the minibatch (forward, backward, per-layer ascent on
 the augmented Hamiltonian).)")
       .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
-                       const TrainerOptions& o, double rho, int inner_steps, double inner_lr) {
-             return new M(p, train, test, o, {rho, inner_steps, inner_lr});
+                       const TrainerOptions& o, double rho, int inner_steps, double inner_lr,
+                       const std::string& inner) {
+             return new M(p, train, test, o,
+                          {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner)});
            }),
            py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
            py::arg("options") = TrainerOptions{}, py::arg("rho") = 0.0, py::arg("inner_steps") = 10,
-           py::arg("inner_lr") = 0.1, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
-           py::keep_alive<1, 4>());
+           py::arg("inner_lr") = 0.1, py::arg("inner") = "gradient", py::keep_alive<1, 2>(),
+           py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
   m.def(
       ("msa_step" + sfx).c_str(),
       [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, double rho,
-         int inner_steps, double inner_lr) {
+         int inner_steps, double inner_lr, const std::string& inner) {
         Params<S> th = from_list<S>(theta);
-        const double J = msa_step<S>(p, X, Y, th, {rho, inner_steps, inner_lr});
+        const double J =
+            msa_step<S>(p, X, Y, th, {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner)});
         return py::make_tuple(J, to_list(th));
       },
       py::arg("problem"), py::arg("X"), py::arg("Y"), py::arg("theta"), py::arg("rho") = 0.0,
-      py::arg("inner_steps") = 10, py::arg("inner_lr") = 0.1,
+      py::arg("inner_steps") = 10, py::arg("inner_lr") = 0.1, py::arg("inner") = "gradient",
       "One (E-)MSA iteration (REFERENCE F9): forward, backward, then each layer's gradient ascent "
       "on its augmented Hamiltonian H̃_t with penalty rho (0: basic MSA). Returns (J before, new "
       "θ).");

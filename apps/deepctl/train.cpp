@@ -52,7 +52,8 @@ config sections (docs/config.md lists every key and default):
            avgpool | flatten, width, channels, kernel, stride, padding, step, activation
   [train]  precision = float32 | float64, epochs, batch_size, seed, optimizer = sgd | momentum |
            nesterov | adam | pid | msa, lr, momentum, beta1, beta2, epsilon, weight_decay, ki, kd,
-           rho, inner_steps, inner_lr (msa: E-MSA's penalty, inner ascent steps and step),
+           rho, inner_steps, inner_lr, inner = gradient | lbfgs (msa: E-MSA's penalty and inner
+           maximisation),
            schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
            threads (0: all cores), log_every, checkpoint_every
 

@@ -53,6 +53,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "rho", c.rho);
   v("train", "inner_steps", c.inner_steps);
   v("train", "inner_lr", c.inner_lr);
+  v("train", "inner", c.inner);
   v("train", "schedule", c.schedule);
   v("train", "gamma", c.gamma);
   v("train", "step_every", c.step_every);
@@ -304,6 +305,7 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.sw2 >= 0 && c.sb2 >= 0, "model.sw2", "variances must be >= 0");
   try {
     c.trainer_options();
+    c.msa_options();
     c.initializer();
     make_loss<double>(c.loss);
   } catch (const InputError& e) {

@@ -3,9 +3,16 @@
 #include <cmath>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/core/lbfgs.hpp"
 #include "deepctl/layer/residual.hpp"
 
 namespace deepctl {
+
+MsaInner MsaOptions::parse_inner(const std::string& text) {
+  if (text == "gradient") return MsaInner::GradientAscent;
+  if (text == "lbfgs") return MsaInner::Lbfgs;
+  throw InputError("unknown inner optimiser '" + text + "'; expected gradient or lbfgs");
+}
 
 template <class S>
 double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& trajectory, Index t,
@@ -73,6 +80,18 @@ double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>
   Vec<S> g;
   for (Index t = 0; t < problem.num_layers(); ++t) {  // independent given x and p
     if (theta[t].size() == 0) continue;
+    if (options.inner == MsaInner::Lbfgs) {  // minimise −H̃_t, in double, warm-started at θ_t
+      Vec<double> x = theta[t].template cast<double>();
+      auto fg = [&](const Vec<double>& th, Vec<double>& grad_out) {
+        const double H =
+            augmented_hamiltonian<S>(problem, ws, t, th.template cast<S>(), options.rho, &g);
+        grad_out = -g.template cast<double>();
+        return -H;
+      };
+      lbfgs_minimize(fg, x, {.max_iterations = options.inner_steps});
+      theta[t] = x.template cast<S>();
+      continue;
+    }
     Vec<S> th = theta[t];
     for (int k = 0; k < options.inner_steps; ++k) {
       augmented_hamiltonian<S>(problem, ws, t, th, options.rho, &g);

@@ -96,6 +96,28 @@ TEST(Msa, EmsaDescendsOnARegression) {
   EXPECT_LT(last, 0.3 * first);
 }
 
+TEST(Msa, EmsaWithLbfgsDescendsFasterPerIteration) {
+  // The authors' inner solver: 10 L-BFGS iterations on −H̃_t per layer.
+  Rng rng(9);
+  const Dataset data = teacher_student(100, 4, 8, 0.05, rng);
+  const Problem<double> problem = build_problem<double>(
+      {{4, 1, 1},
+       {{.type = "dense", .width = 16, .activation = "tanh"}, {.type = "dense", .width = 1}},
+       "squared_error",
+       0});
+  const Mat<double> X = data.inputs.cast<double>(), Y = data.targets.cast<double>();
+  auto run = [&](MsaOptions o) {
+    Params<double> theta = problem.init_params(Rng(1), {});
+    double J = 0;
+    for (int k = 0; k < 20; ++k) J = msa_step<double>(problem, X, Y, theta, o);
+    return J;
+  };
+  const double lbfgs = run({.rho = 0.1, .inner_steps = 10, .inner = MsaInner::Lbfgs});
+  const double ascent = run({.rho = 0.1, .inner_steps = 10, .inner_lr = 0.05});
+  EXPECT_LT(lbfgs, ascent);
+  EXPECT_THROW(MsaOptions::parse_inner("adam"), InputError);
+}
+
 TEST(Msa, LayersWithoutAClosedFormAreNamed) {
   const Problem<double> problem =
       build_problem<double>({{1, 4, 4},

@@ -56,9 +56,10 @@ struct RunConfig {
   double weight_decay = 0.0;
   double ki = 5.0;
   double kd = 10.0;
-  double rho = 0.0;       // msa: ρ of E-MSA (0: basic MSA)
-  int inner_steps = 10;   // msa: inner ascent steps per layer and minibatch
-  double inner_lr = 0.1;  // msa: inner ascent step
+  double rho = 0.0;                // msa: ρ of E-MSA (0: basic MSA)
+  int inner_steps = 10;            // msa: inner ascent steps per layer and minibatch
+  double inner_lr = 0.1;           // msa: inner ascent step
+  std::string inner = "gradient";  // msa: inner optimiser, gradient | lbfgs
   std::string schedule = "constant";
   double gamma = 0.1;
   int step_every = 10;
@@ -71,7 +72,9 @@ struct RunConfig {
   NetworkSpec network(const Shape& input) const;
   TrainerOptions trainer_options() const;
   bool uses_msa() const { return optimizer == "msa"; }  // the MSA trainer instead of a policy
-  MsaOptions msa_options() const { return {rho, inner_steps, inner_lr}; }
+  MsaOptions msa_options() const {
+    return {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner)};
+  }
   Initializer initializer() const;
 };
 

@@ -20,14 +20,22 @@
 // Layers without parameters are skipped; other parameterised kinds raise InputError.
 #pragma once
 
+#include <string>
+
 #include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
 
+enum class MsaInner { GradientAscent, Lbfgs };
+
 struct MsaOptions {
   double rho = 0.0;       // ρ; 0 is basic MSA
   int inner_steps = 10;   // inner maximisation iterations per layer and minibatch
-  double inner_lr = 0.1;  // step of the inner gradient ascent on H̃_t
+  double inner_lr = 0.1;  // step of the inner gradient ascent on H̃_t (unused by L-BFGS)
+  MsaInner inner = MsaInner::GradientAscent;  // or L-BFGS on −H̃_t, the authors' choice
+
+  // "gradient" or "lbfgs"; InputError otherwise.
+  static MsaInner parse_inner(const std::string& text);
 };
 
 // H̃_t at θ_t on the trajectory (after rollout and adjoint with input costate); with grad
