@@ -2,6 +2,7 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
+#include "deepctl/layer/linear_control.hpp"
 #include "deepctl/layer/pool.hpp"
 #include "deepctl/layer/residual.hpp"
 
@@ -196,6 +197,13 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
                                                 kernel, stride > 0 ? stride : kernel);
            }),
            py::arg("input_shape"), py::arg("mode"), py::arg("kernel"), py::arg("stride") = 0);
+  py::class_<LinearControl<S>, L, std::shared_ptr<LinearControl<S>>>(
+      m, ("LinearControl" + sfx).c_str(),
+      "x' = A x + B θ with fixed A (n × n), B (n × m): a stack of them is the LQR test problem.")
+      .def(py::init([](const Mat<S>& A, const Mat<S>& B) {
+             return std::make_shared<LinearControl<S>>(A, B);
+           }),
+           py::arg("A"), py::arg("B"));
   py::class_<Flatten<S>, L, std::shared_ptr<Flatten<S>>>(m, ("Flatten" + sfx).c_str(),
                                                          "The identity on the flat (C·H·W) layout.")
       .def(py::init(

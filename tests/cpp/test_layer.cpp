@@ -3,7 +3,11 @@
 // Adding a layer kind adds one line to conformance_cases().
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <type_traits>
+
 #include "deepctl/layer/activation.hpp"
+#include "deepctl/layer/linear_control.hpp"
 #include "deepctl/problem/network_spec.hpp"
 
 namespace deepctl {
@@ -13,26 +17,57 @@ struct Case {
   std::string label;
   Shape input;
   LayerSpec spec;
+  // Layers a config cannot describe (fixed matrices) come from a builder instead of spec.
+  std::function<Problem<double>()> build64 = {};
+  std::function<Problem<float>()> build32 = {};
 };
+
+// x' = A x + B θ with fixed A (3 × 3) and B (3 × 2).
+template <class S>
+Problem<S> linear_control_problem() {
+  Mat<S> A(3, 3), B(3, 2);
+  A << 0.9, 0.2, 0.0, -0.1, 1.1, 0.3, 0.0, 0.4, 0.8;
+  B << 1.0, 0.0, 0.5, -1.0, 0.0, 2.0;
+  return Problem<S>({std::make_shared<LinearControl<S>>(A, B)}, make_loss<S>("squared_error"));
+}
 
 std::vector<Case> conformance_cases() {
   std::vector<Case> cases;
   for (const auto& act : Activation::names()) {
     cases.push_back({"dense_" + act, {5, 1, 1}, {.type = "dense", .width = 4, .activation = act}});
-    cases.push_back({"residual_" + act, {4, 1, 1}, {.type = "residual", .step = 0.3, .activation = act}});
-    cases.push_back({"conv2d_" + act, {2, 5, 4}, {.type = "conv2d", .channels = 3, .kernel = 3, .padding = 1, .activation = act}});
+    cases.push_back(
+        {"residual_" + act, {4, 1, 1}, {.type = "residual", .step = 0.3, .activation = act}});
+    cases.push_back(
+        {"conv2d_" + act,
+         {2, 5, 4},
+         {.type = "conv2d", .channels = 3, .kernel = 3, .padding = 1, .activation = act}});
   }
-  cases.push_back({"dense_leaky_relu_0.2", {5, 1, 1}, {.type = "dense", .width = 3, .activation = "leaky_relu:0.2"}});
-  cases.push_back({"conv2d_stride2", {2, 7, 6}, {.type = "conv2d", .channels = 2, .kernel = 3, .stride = 2, .activation = "tanh"}});
+  cases.push_back({"dense_leaky_relu_0.2",
+                   {5, 1, 1},
+                   {.type = "dense", .width = 3, .activation = "leaky_relu:0.2"}});
+  cases.push_back(
+      {"conv2d_stride2",
+       {2, 7, 6},
+       {.type = "conv2d", .channels = 2, .kernel = 3, .stride = 2, .activation = "tanh"}});
   cases.push_back({"maxpool", {2, 6, 4}, {.type = "maxpool", .kernel = 2}});
   cases.push_back({"maxpool_overlap", {1, 5, 5}, {.type = "maxpool", .kernel = 3, .stride = 1}});
   cases.push_back({"avgpool", {3, 4, 6}, {.type = "avgpool", .kernel = 2}});
   cases.push_back({"flatten", {2, 3, 3}, {.type = "flatten"}});
+  cases.push_back({"linear_control",
+                   {3, 1, 1},
+                   {},
+                   linear_control_problem<double>,
+                   linear_control_problem<float>});
   return cases;
 }
 
 template <class S>
 Problem<S> single_layer(const Case& c) {
+  if constexpr (std::is_same_v<S, double>) {
+    if (c.build64) return c.build64();
+  } else {
+    if (c.build32) return c.build32();
+  }
   return build_problem<S>({c.input, {c.spec}, "squared_error", 0.0});
 }
 
