@@ -34,7 +34,8 @@ Defaults: --optimizers sgd,adam --seeds 3.
 )";
 
 struct Spec {
-  std::string name;
+  std::string name;   // the optimizer
+  std::string label;  // the whole SPEC, naming the row
   std::vector<std::string> overrides;
 };
 
@@ -44,6 +45,7 @@ std::vector<Spec> parse_specs(const std::string& text) {
   for (std::string item; std::getline(ss, item, ',');) {
     std::stringstream parts(item);
     Spec s;
+    s.label = item;
     std::getline(parts, s.name, ':');
     if (s.name.empty()) throw InputError("--optimizers: empty optimizer in '" + text + "'");
     s.overrides.push_back("train.optimizer=\"" + s.name + "\"");
@@ -156,7 +158,7 @@ int compare_main(const std::vector<std::string>& args) {
       curves[o].push_back(c.precision == "float64" ? train_once<double>(c, data)
                                                    : train_once<float>(c, data));
       if (!as_json)
-        std::cerr << specs[o].name << " seed " << c.seed << ": test accuracy "
+        std::cerr << specs[o].label << " seed " << c.seed << ": test accuracy "
                   << curves[o].back().accuracy.back() << " (" << curves[o].back().seconds
                   << " s)\n";
     }
@@ -192,7 +194,8 @@ int compare_main(const std::vector<std::string>& args) {
     const bool all_reached = steps_to.size() == curves[o].size();
     summary["optimizers"].push_back(
         {{"spec", specs[o].overrides},
-         {"name", specs[o].name},
+         {"name", specs[o].label},
+         {"optimizer", specs[o].name},
          {"test_accuracy_mean", number(mean(final_acc))},
          {"test_accuracy_std", number(stdev(final_acc))},
          {"steps_to_target", number(all_reached ? mean(steps_to) : std::nan(""))},
@@ -210,8 +213,11 @@ int compare_main(const std::vector<std::string>& args) {
     for (auto& o : brief["optimizers"]) o.erase("runs");
     std::cout << brief.dump() << "\n";
   } else {
-    std::cout << std::left << std::setw(10) << "optimizer" << std::setw(22) << "test accuracy"
-              << std::setw(18) << "steps to target" << std::setw(16) << "s to target"
+    std::size_t width = 10;
+    for (const Spec& spec : specs) width = std::max(width, spec.label.size() + 2);
+    std::cout << std::left << std::setw(int(width)) << "optimizer" << std::setw(22)
+              << "test accuracy" << std::setw(18) << "steps to target" << std::setw(16)
+              << "s to target"
               << "ms/step\n";
     for (const auto& o : summary["optimizers"]) {
       auto show = [](const json& v, int digits) {
@@ -220,10 +226,10 @@ int compare_main(const std::vector<std::string>& args) {
         s << std::fixed << std::setprecision(digits) << v.get<double>();
         return s.str();
       };
-      std::cout << std::setw(10) << o["name"].get<std::string>() << std::setw(22)
+      std::cout << std::setw(int(width)) << o["name"].get<std::string>() << std::setw(22)
                 << (show(o["test_accuracy_mean"], 4) + " ± " + show(o["test_accuracy_std"], 4))
                 << std::setw(18) << show(o["steps_to_target"], 0) << std::setw(16)
-                << show(o["seconds_to_target"], 2) << show(o["ms_per_step"], 3) << "\n";
+                << show(o["seconds_to_target"], 3) << show(o["ms_per_step"], 3) << "\n";
     }
     std::cout << "target accuracy " << target << " (reached by every seed, else '-')\n";
   }
