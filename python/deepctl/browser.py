@@ -16,9 +16,9 @@ CHROMIUM = "/usr/bin/chromium"
 WINDOW = (1200, 2600)
 
 
-def _chromium(url, *args):
+def _chromium(url, *args, height=WINDOW[1]):
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-           "--enable-logging=stderr", "--v=0", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+           "--enable-logging=stderr", "--v=0", f"--window-size={WINDOW[0]},{height}",
            *args, url]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
@@ -41,7 +41,9 @@ def check_report(report, screenshot):
     figures = int(attr("figures") or 0)
     loaded = int(attr("figures-loaded") or 0)
     rects = json.loads(attr("figure-rects") or "[]")
-    shot = _chromium(url, f"--screenshot={pathlib.Path(screenshot).resolve()}")
+    # The screenshot window is as tall as the page's figures reach, so that all of them show.
+    height = max([WINDOW[1]] + [int(y + h) + 100 for _, y, _, h in rects])
+    shot = _chromium(url, f"--screenshot={pathlib.Path(screenshot).resolve()}", height=height)
     console += [line for line in shot.stderr.splitlines() if ":CONSOLE" in line]
     import matplotlib.image as mpimg
     pixels = mpimg.imread(screenshot)[..., :3]
