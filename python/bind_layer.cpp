@@ -3,6 +3,7 @@
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/linear_control.hpp"
+#include "deepctl/layer/ode_block.hpp"
 #include "deepctl/layer/pool.hpp"
 #include "deepctl/layer/residual.hpp"
 
@@ -204,6 +205,18 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
              return std::make_shared<LinearControl<S>>(A, B);
            }),
            py::arg("A"), py::arg("B"));
+  py::class_<OdeBlock<S>, L, std::shared_ptr<OdeBlock<S>>>(
+      m, ("OdeBlock" + sfx).c_str(),
+      "x(T) of dx/dt = g(x, θ), N explicit Runge–Kutta steps (euler, midpoint, rk4); exact "
+      "discrete adjoint.")
+      .def(py::init([](std::shared_ptr<L> g, double time, Index steps, const std::string& solver) {
+             return std::make_shared<OdeBlock<S>>(std::move(g), time, steps,
+                                                  ButcherTableau::parse(solver));
+           }),
+           py::arg("vector_field"), py::arg("time") = 1.0, py::arg("steps") = 10,
+           py::arg("solver") = "rk4", py::keep_alive<1, 2>())
+      .def_property_readonly("nfe", &OdeBlock<S>::nfe)
+      .def_property_readonly("order", &OdeBlock<S>::order);
   py::class_<Flatten<S>, L, std::shared_ptr<Flatten<S>>>(m, ("Flatten" + sfx).c_str(),
                                                          "The identity on the flat (C·H·W) layout.")
       .def(py::init(

@@ -188,15 +188,18 @@ Problem(layers, loss="cross_entropy", l2=0.0); or build_problem(spec).)")
 void bind_problem(py::module_& m) {
   py::class_<LayerSpec>(m, "LayerSpec", R"(One [[model.layers]] entry of a config.
 
-type: dense | residual | conv2d | maxpool | avgpool | flatten; width (dense), channels,
-kernel, stride, padding (conv2d, pools), step (residual), activation.)")
+type: dense | residual | conv2d | maxpool | avgpool | flatten | ode; width (dense), channels,
+kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver (ode), activation.)")
       .def(py::init([](const std::string& type, Index width, const std::string& activation,
-                       Index channels, Index kernel, Index stride, Index padding, double step) {
-             return LayerSpec{type, width, channels, kernel, stride, padding, step, activation};
+                       Index channels, Index kernel, Index stride, Index padding, double step,
+                       double time, Index steps, const std::string& solver) {
+             return LayerSpec{type, width,      channels, kernel, stride, padding,
+                              step, activation, time,     steps,  solver};
            }),
            py::arg("type"), py::arg("width") = 0, py::arg("activation") = "linear",
            py::arg("channels") = 0, py::arg("kernel") = 0, py::arg("stride") = 0,
-           py::arg("padding") = 0, py::arg("step") = 1.0)
+           py::arg("padding") = 0, py::arg("step") = 1.0, py::arg("time") = 1.0,
+           py::arg("steps") = 10, py::arg("solver") = "rk4")
       .def_readwrite("type", &LayerSpec::type)
       .def_readwrite("width", &LayerSpec::width)
       .def_readwrite("channels", &LayerSpec::channels)
@@ -205,6 +208,9 @@ kernel, stride, padding (conv2d, pools), step (residual), activation.)")
       .def_readwrite("padding", &LayerSpec::padding)
       .def_readwrite("step", &LayerSpec::step)
       .def_readwrite("activation", &LayerSpec::activation)
+      .def_readwrite("time", &LayerSpec::time)
+      .def_readwrite("steps", &LayerSpec::steps)
+      .def_readwrite("solver", &LayerSpec::solver)
       .def("__repr__", [](const LayerSpec& l) {
         return "LayerSpec('" + l.type + "', width=" + std::to_string(l.width) + ", activation='" +
                l.activation + "')";

@@ -74,6 +74,9 @@ void visit_layer(LayerSpec& l, V&& v) {
   v("padding", l.padding);
   v("step", l.step);
   v("activation", l.activation);
+  v("time", l.time);
+  v("steps", l.steps);
+  v("solver", l.solver);
 }
 
 const char* type_name(const toml::node& n) {

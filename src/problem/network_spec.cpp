@@ -3,14 +3,15 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
+#include "deepctl/layer/ode_block.hpp"
 #include "deepctl/layer/pool.hpp"
 #include "deepctl/layer/residual.hpp"
 
 namespace deepctl {
 
 const std::vector<std::string>& layer_types() {
-  static const std::vector<std::string> types = {"dense",   "residual", "conv2d",
-                                                 "maxpool", "avgpool",  "flatten"};
+  static const std::vector<std::string> types = {"dense",   "residual", "conv2d", "maxpool",
+                                                 "avgpool", "flatten",  "ode"};
   return types;
 }
 
@@ -36,10 +37,14 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
   }
   if (spec.type == "maxpool" || spec.type == "avgpool") {
     if (spec.kernel <= 0) throw InputError("kernel must be a positive integer");
-    return std::make_unique<Pool2d<S>>(in, spec.type == "maxpool" ? PoolMode::Max : PoolMode::Average,
+    return std::make_unique<Pool2d<S>>(in,
+                                       spec.type == "maxpool" ? PoolMode::Max : PoolMode::Average,
                                        spec.kernel, spec.stride > 0 ? spec.stride : spec.kernel);
   }
   if (spec.type == "flatten") return std::make_unique<Flatten<S>>(in);
+  if (spec.type == "ode")
+    return std::make_unique<OdeBlock<S>>(std::make_shared<Dense<S>>(in.size(), in.size(), act),
+                                         spec.time, spec.steps, ButcherTableau::parse(spec.solver));
   std::string known;
   for (const auto& t : layer_types()) known += (known.empty() ? "" : ", ") + t;
   throw InputError("unknown type '" + spec.type + "'; expected one of " + known);

@@ -333,6 +333,12 @@ TEST(Cli, OtherExamplesTrain) {
                            "--set data.test_limit=2000");
   ASSERT_EQ(cnn.code, 0) << cnn.err;
   EXPECT_GE(test_accuracy(dir / "cnn"), 0.7);
+  const Result ode = train(example("ode_digits.toml"), dir, "ode", "--set train.threads=1");
+  ASSERT_EQ(ode.code, 0) << ode.err;
+  EXPECT_GE(test_accuracy(dir / "ode"), 0.95);
+  expect_one_line_error(
+      train(example("ode_digits.toml"), dir, "bad", "--set model.layers.1.solver=\"dopri\""),
+      "unknown ODE solver 'dopri'");
 }
 
 TEST(Cli, MeanfieldJsonAndCriticalLine) {

@@ -53,6 +53,13 @@ std::vector<Case> conformance_cases() {
   cases.push_back({"maxpool_overlap", {1, 5, 5}, {.type = "maxpool", .kernel = 3, .stride = 1}});
   cases.push_back({"avgpool", {3, 4, 6}, {.type = "avgpool", .kernel = 2}});
   cases.push_back({"flatten", {2, 3, 3}, {.type = "flatten"}});
+  for (const std::string solver : {"euler", "midpoint", "rk4"})
+    cases.push_back(
+        {"ode_" + solver,
+         {4, 1, 1},
+         {.type = "ode", .activation = "tanh", .time = 0.7, .steps = 3, .solver = solver}});
+  cases.push_back(
+      {"ode_rk4_gelu", {3, 1, 1}, {.type = "ode", .activation = "gelu", .time = 1.5, .steps = 2}});
   cases.push_back({"linear_control",
                    {3, 1, 1},
                    {},

@@ -14,6 +14,7 @@ LAYERS = {
     "conv2d_sigmoid": lambda: dc.Conv2d((2, 4, 4), 3, 3, padding=1, activation="sigmoid"),
     "avgpool": lambda: dc.Pool2d((2, 4, 4), "avg", 2),
     "flatten": lambda: dc.Flatten((2, 2, 2)),
+    "ode_rk4_tanh": lambda: dc.OdeBlock(dc.Dense(5, 5, "tanh"), time=0.8, steps=3, solver="rk4"),
 }
 
 

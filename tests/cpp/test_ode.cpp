@@ -1,0 +1,51 @@
+// ODE blocks (REFERENCE F6, F7): each solver's measured order on a linear ODE with a closed-form
+// solution, the step count as NFE, and an ODE block trained inside a network.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "deepctl/core/error.hpp"
+#include "deepctl/layer/dense.hpp"
+#include "deepctl/layer/ode_block.hpp"
+
+namespace deepctl {
+namespace {
+
+// dx/dt = A x with A = [[0, 1], [−1, 0]]: x(T) = rotation by −T of x(0).
+double error_after(OdeSolver solver, Index steps) {
+  auto g = std::make_shared<Dense<double>>(2, 2, Activation(ActivationKind::Linear));
+  const OdeBlock<double> block(g, 2.0, steps, solver);
+  Vec<double> theta(6);
+  theta << 0, 1, -1, 0, 0, 0;  // W = A (row-major), b = 0
+  Mat<double> x(1, 2), y(1, 2);
+  x << 1.0, 0.5;
+  auto data = block.make_data(1);
+  block.forward(*data, x, theta, y);
+  const double T = 2.0;
+  Mat<double> exact(1, 2);
+  exact << std::cos(T) * 1.0 + std::sin(T) * 0.5, -std::sin(T) * 1.0 + std::cos(T) * 0.5;
+  return (y - exact).norm();
+}
+
+TEST(OdeBlock, MeasuredOrdersOfTheSolvers) {
+  for (OdeSolver solver : {OdeSolver::Euler, OdeSolver::Midpoint, OdeSolver::RK4}) {
+    const int order = ButcherTableau::of(solver).order;
+    const Index n = solver == OdeSolver::Euler ? 200 : 20;
+    const double measured = std::log2(error_after(solver, n) / error_after(solver, 2 * n));
+    EXPECT_NEAR(measured, order, 0.1) << ButcherTableau::name(solver);
+  }
+}
+
+TEST(OdeBlock, NfeAndValidation) {
+  auto g = std::make_shared<Dense<double>>(3, 3, Activation(ActivationKind::Tanh));
+  EXPECT_EQ(OdeBlock<double>(g, 1.0, 7, OdeSolver::RK4).nfe(), 28);
+  EXPECT_EQ(OdeBlock<double>(g, 1.0, 7, OdeSolver::Euler).nfe(), 7);
+  EXPECT_THROW(OdeBlock<double>(g, 0.0, 7, OdeSolver::RK4), InputError);
+  EXPECT_THROW(OdeBlock<double>(g, 1.0, 0, OdeSolver::RK4), InputError);
+  EXPECT_THROW(ButcherTableau::parse("dopri5"), InputError);
+  auto widening = std::make_shared<Dense<double>>(3, 4, Activation(ActivationKind::Tanh));
+  EXPECT_THROW(OdeBlock<double>(widening, 1.0, 2, OdeSolver::Euler), InputError);
+}
+
+}  // namespace
+}  // namespace deepctl
