@@ -207,14 +207,17 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
            py::arg("A"), py::arg("B"));
   py::class_<OdeBlock<S>, L, std::shared_ptr<OdeBlock<S>>>(
       m, ("OdeBlock" + sfx).c_str(),
-      "x(T) of dx/dt = g(x, θ), N explicit Runge–Kutta steps (euler, midpoint, rk4); exact "
-      "discrete adjoint.")
-      .def(py::init([](std::shared_ptr<L> g, double time, Index steps, const std::string& solver) {
+      "x(T) of dx/dt = g(x, θ), N explicit Runge–Kutta steps (euler, midpoint, rk4); gradient = "
+      "discrete (exact, through the stages) or adjoint (the continuous adjoint, one step of "
+      "memory).")
+      .def(py::init([](std::shared_ptr<L> g, double time, Index steps, const std::string& solver,
+                       const std::string& gradient) {
              return std::make_shared<OdeBlock<S>>(std::move(g), time, steps,
-                                                  ButcherTableau::parse(solver));
+                                                  ButcherTableau::parse(solver),
+                                                  ButcherTableau::parse_gradient(gradient));
            }),
            py::arg("vector_field"), py::arg("time") = 1.0, py::arg("steps") = 10,
-           py::arg("solver") = "rk4", py::keep_alive<1, 2>())
+           py::arg("solver") = "rk4", py::arg("gradient") = "discrete", py::keep_alive<1, 2>())
       .def_property_readonly("nfe", &OdeBlock<S>::nfe)
       .def_property_readonly("order", &OdeBlock<S>::order);
   py::class_<Flatten<S>, L, std::shared_ptr<Flatten<S>>>(m, ("Flatten" + sfx).c_str(),

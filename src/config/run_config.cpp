@@ -77,6 +77,7 @@ void visit_layer(LayerSpec& l, V&& v) {
   v("time", l.time);
   v("steps", l.steps);
   v("solver", l.solver);
+  v("gradient", l.gradient);
 }
 
 const char* type_name(const toml::node& n) {

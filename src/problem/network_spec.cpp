@@ -44,7 +44,8 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
   if (spec.type == "flatten") return std::make_unique<Flatten<S>>(in);
   if (spec.type == "ode")
     return std::make_unique<OdeBlock<S>>(std::make_shared<Dense<S>>(in.size(), in.size(), act),
-                                         spec.time, spec.steps, ButcherTableau::parse(spec.solver));
+                                         spec.time, spec.steps, ButcherTableau::parse(spec.solver),
+                                         ButcherTableau::parse_gradient(spec.gradient));
   std::string known;
   for (const auto& t : layer_types()) known += (known.empty() ? "" : ", ") + t;
   throw InputError("unknown type '" + spec.type + "'; expected one of " + known);

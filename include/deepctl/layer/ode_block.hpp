@@ -4,12 +4,19 @@
 //
 // One step of size h = T/N with Butcher tableau (a, b):
 //   y_i = x + h Σ_{j<i} a_ij k_j,   k_i = g(y_i, θ),   x' = x + h Σ_i b_i k_i
-// Gradients are discretise-then-optimise: the exact costate pass through every stage of every
-// step (store-all: the stage data of all N·s evaluations of g are kept), so vjp is the exact
-// derivative of the computed x(T):
-//   κ_i = h b_i p' + h Σ_{j>i} a_ji ν_j,   ν_i = g_xᵀ(y_i) κ_i,   p = p' + Σ_i ν_i,
-//   ∇_θ H += Σ_i g_θᵀ(y_i) κ_i      (stages in reverse, steps in reverse)
-// jvp runs the tangent forward through the same stages. Solvers and orders: euler (1),
+// Gradients, two ways (F7):
+// - discrete (discretise-then-optimise, the default): the exact costate pass through every
+//   stage of every step (store-all: the data of all N·s evaluations of g are kept), so vjp is
+//   the exact derivative of the computed x(T):
+//     κ_i = h b_i p' + h Σ_{j>i} a_ji ν_j,   ν_i = g_xᵀ(y_i) κ_i,   p = p' + Σ_i ν_i,
+//     ∇_θ H += Σ_i g_θᵀ(y_i) κ_i      (stages in reverse, steps in reverse)
+// - adjoint (optimise-then-discretise, Chen et al. 2018): the augmented system integrated
+//   backward in τ = T − t from (x(T), p', 0) with the same scheme,
+//     dx/dτ = −g(x),   dp/dτ = g_xᵀ(x) p,   dG/dτ = g_θᵀ(x) p,   giving p = p(τ = T), ∇_θH = G(T);
+//   memory is one step's stages, whatever N. It reconstructs x(t) backwards and is only an
+//   approximation of the discrete gradient (error O(h^order) for smooth g, worse for stiff or
+//   dissipative g): tests/cpp/test_ode.cpp measures the gap.
+// jvp recomputes the forward pass with the tangent alongside. Solvers and orders: euler (1),
 // midpoint (2), rk4 (4); nfe() = N·s evaluations of g per forward pass.
 #pragma once
 
@@ -20,6 +27,7 @@
 namespace deepctl {
 
 enum class OdeSolver { Euler, Midpoint, RK4 };
+enum class OdeGradient { Discrete, Adjoint };
 
 struct ButcherTableau {
   std::vector<std::vector<double>> a;  // a[i][j], j < i
@@ -29,13 +37,15 @@ struct ButcherTableau {
   // "euler", "midpoint", "rk4"; InputError otherwise.
   static OdeSolver parse(const std::string& text);
   static std::string name(OdeSolver solver);
+  // "discrete" or "adjoint"; InputError otherwise.
+  static OdeGradient parse_gradient(const std::string& text);
 };
 
 template <class S>
 class OdeBlock final : public Layer<S> {
  public:
-  OdeBlock(std::shared_ptr<const Layer<S>> vector_field, double time, Index steps,
-           OdeSolver solver);
+  OdeBlock(std::shared_ptr<const Layer<S>> vector_field, double time, Index steps, OdeSolver solver,
+           OdeGradient gradient = OdeGradient::Discrete);
 
   std::string kind() const override { return "ode"; }
   std::string describe() const override;
@@ -47,6 +57,7 @@ class OdeBlock final : public Layer<S> {
   int order() const { return tableau_.order; }
   // Evaluations of g per forward pass.
   Index nfe() const { return steps_ * Index(tableau_.b.size()); }
+  OdeGradient gradient() const { return gradient_; }
 
   std::unique_ptr<LayerData> make_data(Index batch) const override;
   void forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<S> y) const override;
@@ -61,7 +72,10 @@ class OdeBlock final : public Layer<S> {
   double time_;
   Index steps_;
   OdeSolver solver_;
+  OdeGradient gradient_;
   ButcherTableau tableau_;
+  // The stage slot of step n, stage i: all kept (discrete) or one step's reused (adjoint).
+  Index slot(Index n, Index i) const;
 };
 
 }  // namespace deepctl

@@ -18,9 +18,10 @@ struct LayerSpec {
   Index padding = 0;   // conv2d
   double step = 1.0;   // residual: h in x + h·φ(Wx + b)
   std::string activation = "linear";
-  double time = 1.0;           // ode: integration time T of dx/dt = φ(Wx + b)
-  Index steps = 10;            // ode: solver steps N
-  std::string solver = "rk4";  // ode: euler | midpoint | rk4
+  double time = 1.0;                  // ode: integration time T of dx/dt = φ(Wx + b)
+  Index steps = 10;                   // ode: solver steps N
+  std::string solver = "rk4";         // ode: euler | midpoint | rk4
+  std::string gradient = "discrete";  // ode: discrete (exact, store-all) | adjoint (continuous)
 };
 
 struct NetworkSpec {
