@@ -85,7 +85,8 @@ Index OdeBlock<S>::slot(Index n, Index i) const {
 template <class S>
 std::string OdeBlock<S>::describe() const {
   return "ode(" + g_->describe() + ", T " + std::to_string(time_) + ", " + std::to_string(steps_) +
-         " " + ButcherTableau::name(solver_) + " steps)";
+         " " + ButcherTableau::name(solver_) + " steps" +
+         (gradient_ == OdeGradient::Adjoint ? ", continuous adjoint" : "") + ")";
 }
 
 template <class S>
