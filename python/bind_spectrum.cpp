@@ -1,5 +1,6 @@
 #include "bind.hpp"
 #include "deepctl/spectrum/jacobian.hpp"
+#include "deepctl/spectrum/lyapunov.hpp"
 
 namespace deepctl::python {
 

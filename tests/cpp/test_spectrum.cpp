@@ -2,10 +2,13 @@
 // for linear networks and against exact Jacobian spectra of random networks.
 #include <gtest/gtest.h>
 
+#include <Eigen/Geometry>
 #include <cmath>
 
+#include "deepctl/layer/linear_control.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/spectrum/jacobian.hpp"
+#include "deepctl/spectrum/lyapunov.hpp"
 
 namespace deepctl::spectrum {
 namespace {
@@ -90,6 +93,50 @@ TEST(JacobianSpectrum, CriticalTanhOrthogonalBeatsGaussian) {
   const Measured mg = measure("tanh", cp.sw2, sb2, k_star, L, 400, InitKind::Gaussian, 3);
   EXPECT_NEAR(mg.mean, gauss.mean, 0.1);
   EXPECT_NEAR(mg.variance, gauss.variance, 0.3 * gauss.variance);
+}
+
+}  // namespace
+}  // namespace deepctl::spectrum
+
+namespace deepctl::spectrum {
+namespace {
+
+TEST(Lyapunov, LinearMapsGiveTheLogsOfTheirSingularValueGrowth) {
+  // 60 layers x' = A x with A = U diag(2, 0.5, 1.2) Uᵀ: exponents log 2, log 1.2, log 0.5.
+  Eigen::Matrix3d U =
+      Eigen::Matrix3d(Eigen::AngleAxisd(0.7, Eigen::Vector3d(1, 2, 3).normalized()));
+  const Eigen::Matrix3d A = U * Eigen::Vector3d(2.0, 0.5, 1.2).asDiagonal() * U.transpose();
+  std::vector<std::shared_ptr<const Layer<double>>> layers;
+  for (int t = 0; t < 60; ++t)
+    layers.push_back(std::make_shared<LinearControl<double>>(A, Mat<double>::Zero(3, 1)));
+  const Problem<double> problem(std::move(layers), make_loss<double>("squared_error"));
+  Rng rng(3);
+  const LyapunovResult r =
+      lyapunov_exponents(problem, problem.zero_params(), Vec<double>::Ones(3), 3, rng);
+  EXPECT_NEAR(r.exponents[0], std::log(2.0), 2e-2);
+  EXPECT_NEAR(r.exponents[1], std::log(1.2), 2e-2);
+  EXPECT_NEAR(r.exponents[2], std::log(0.5), 2e-2);
+  // The sum is exact at any depth: Σ_i λ_i = log |det A|.
+  EXPECT_NEAR(r.exponents.sum(), std::log(2.0 * 0.5 * 1.2), 1e-12);
+}
+
+TEST(Lyapunov, TanhNetworksOrderedAndChaotic) {
+  // Wide tanh nets: the top exponent is negative in the ordered phase and positive in the
+  // chaotic one, as χ_1 says (λ_1 ≈ ½ log χ_1 at large width).
+  for (double sw2 : {0.6, 4.0}) {
+    std::vector<LayerSpec> layers(20,
+                                  LayerSpec{.type = "dense", .width = 300, .activation = "tanh"});
+    const Problem<double> problem =
+        build_problem<double>({{300, 1, 1}, layers, "squared_error", 0});
+    const auto theta = problem.init_params(Rng(5), {InitKind::Gaussian, sw2, 0.05});
+    Rng rng(6);
+    Vec<double> x(300);
+    for (Index i = 0; i < 300; ++i) x[i] = rng.normal();
+    const LyapunovResult r = lyapunov_exponents(problem, theta, x, 4, rng);
+    const meanfield::Analysis a = meanfield::analyze(moments("tanh"), sw2, 0.05);
+    EXPECT_EQ(r.exponents[0] > 0, a.chi1 > 1) << sw2;
+    EXPECT_NEAR(r.exponents[0], 0.5 * std::log(a.chi1), 0.1) << sw2;
+  }
 }
 
 }  // namespace
