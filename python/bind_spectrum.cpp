@@ -18,6 +18,17 @@ spectral edge of that spectrum.)");
       },
       py::arg("problem"), py::arg("theta"), py::arg("x"));
   m.def(
+      "lyapunov_exponents",
+      [](const Problem<double>& p, const py::sequence& theta, CVecRef<double> x, Index k,
+         std::uint64_t seed) {
+        Rng rng(seed);
+        const auto r = spectrum::lyapunov_exponents(p, from_list<double>(theta), x, k, rng);
+        return py::make_tuple(r.exponents, r.log_growth);
+      },
+      py::arg("problem"), py::arg("theta"), py::arg("x"), py::arg("k") = 1, py::arg("seed") = 0,
+      "(exponents λ_1 ≥ … ≥ λ_k, per-layer log growth) of forward propagation at input x (QR "
+      "method).");
+  m.def(
       "free_probability",
       [](const std::string& act, double sw2, double q_star, int depth, bool orthogonal) {
         const auto r = spectrum::free_probability(
