@@ -1,5 +1,6 @@
 #include "bind.hpp"
 #include "deepctl/core/error.hpp"
+#include "deepctl/layer/antisymmetric.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/linear_control.hpp"
@@ -205,6 +206,14 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
              return std::make_shared<LinearControl<S>>(A, B);
            }),
            py::arg("A"), py::arg("B"));
+  py::class_<Antisymmetric<S>, L, std::shared_ptr<Antisymmetric<S>>>(
+      m, ("Antisymmetric" + sfx).c_str(),
+      "g(x) = φ((W − Wᵀ − γI)x + b), a stable vector field for OdeBlock (Haber & Ruthotto).")
+      .def(py::init([](Index width, const std::string& act, double gamma) {
+             return std::make_shared<Antisymmetric<S>>(width, Activation::parse(act), gamma);
+           }),
+           py::arg("width"), py::arg("activation") = "linear", py::arg("gamma") = 0.0)
+      .def("matrix", &Antisymmetric<S>::matrix, py::arg("theta"), "K = W − Wᵀ − γI.");
   py::class_<OdeBlock<S>, L, std::shared_ptr<OdeBlock<S>>>(
       m, ("OdeBlock" + sfx).c_str(),
       "x(T) of dx/dt = g(x, θ), N explicit Runge–Kutta steps (euler, midpoint, rk4); gradient = "

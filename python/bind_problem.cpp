@@ -189,7 +189,7 @@ void bind_problem(py::module_& m) {
   py::class_<LayerSpec>(m, "LayerSpec", R"(One [[model.layers]] entry of a config.
 
 type: dense | residual | conv2d | maxpool | avgpool | flatten | ode; width (dense), channels,
-kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver, gradient (ode), activation.)")
+kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver, gradient, field, gamma (ode), activation.)")
       .def(py::init([](const std::string& type, Index width, const std::string& activation,
                        Index channels, Index kernel, Index stride, Index padding, double step,
                        double time, Index steps, const std::string& solver,
@@ -200,7 +200,8 @@ kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver, g
            py::arg("type"), py::arg("width") = 0, py::arg("activation") = "linear",
            py::arg("channels") = 0, py::arg("kernel") = 0, py::arg("stride") = 0,
            py::arg("padding") = 0, py::arg("step") = 1.0, py::arg("time") = 1.0,
-           py::arg("steps") = 10, py::arg("solver") = "rk4", py::arg("gradient") = "discrete")
+           py::arg("steps") = 10, py::arg("solver") = "rk4", py::arg("gradient") = "discrete",
+           py::arg("field") = "dense", py::arg("gamma") = 0.0)
       .def_readwrite("type", &LayerSpec::type)
       .def_readwrite("width", &LayerSpec::width)
       .def_readwrite("channels", &LayerSpec::channels)
@@ -213,6 +214,8 @@ kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver, g
       .def_readwrite("steps", &LayerSpec::steps)
       .def_readwrite("solver", &LayerSpec::solver)
       .def_readwrite("gradient", &LayerSpec::gradient)
+      .def_readwrite("field", &LayerSpec::field)
+      .def_readwrite("gamma", &LayerSpec::gamma)
       .def("__repr__", [](const LayerSpec& l) {
         return "LayerSpec('" + l.type + "', width=" + std::to_string(l.width) + ", activation='" +
                l.activation + "')";

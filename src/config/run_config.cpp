@@ -78,6 +78,8 @@ void visit_layer(LayerSpec& l, V&& v) {
   v("steps", l.steps);
   v("solver", l.solver);
   v("gradient", l.gradient);
+  v("field", l.field);
+  v("gamma", l.gamma);
 }
 
 const char* type_name(const toml::node& n) {

@@ -1,6 +1,7 @@
 #include "deepctl/problem/network_spec.hpp"
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/layer/antisymmetric.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/ode_block.hpp"
@@ -42,10 +43,18 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
                                        spec.kernel, spec.stride > 0 ? spec.stride : spec.kernel);
   }
   if (spec.type == "flatten") return std::make_unique<Flatten<S>>(in);
-  if (spec.type == "ode")
-    return std::make_unique<OdeBlock<S>>(std::make_shared<Dense<S>>(in.size(), in.size(), act),
-                                         spec.time, spec.steps, ButcherTableau::parse(spec.solver),
+  if (spec.type == "ode") {
+    std::shared_ptr<const Layer<S>> field;
+    if (spec.field == "dense")
+      field = std::make_shared<Dense<S>>(in.size(), in.size(), act);
+    else if (spec.field == "antisymmetric")
+      field = std::make_shared<Antisymmetric<S>>(in.size(), act, spec.gamma);
+    else
+      throw InputError("unknown field '" + spec.field + "'; expected dense or antisymmetric");
+    return std::make_unique<OdeBlock<S>>(field, spec.time, spec.steps,
+                                         ButcherTableau::parse(spec.solver),
                                          ButcherTableau::parse_gradient(spec.gradient));
+  }
   std::string known;
   for (const auto& t : layer_types()) known += (known.empty() ? "" : ", ") + t;
   throw InputError("unknown type '" + spec.type + "'; expected one of " + known);

@@ -60,6 +60,14 @@ std::vector<Case> conformance_cases() {
          {.type = "ode", .activation = "tanh", .time = 0.7, .steps = 3, .solver = solver}});
   cases.push_back(
       {"ode_rk4_gelu", {3, 1, 1}, {.type = "ode", .activation = "gelu", .time = 1.5, .steps = 2}});
+  cases.push_back({"ode_antisymmetric",
+                   {4, 1, 1},
+                   {.type = "ode",
+                    .activation = "tanh",
+                    .time = 1.0,
+                    .steps = 3,
+                    .field = "antisymmetric",
+                    .gamma = 0.1}});
   cases.push_back({"linear_control",
                    {3, 1, 1},
                    {},

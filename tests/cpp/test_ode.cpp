@@ -2,9 +2,11 @@
 // solution, the step count as NFE, and an ODE block trained inside a network.
 #include <gtest/gtest.h>
 
+#include <Eigen/Eigenvalues>
 #include <cmath>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/layer/antisymmetric.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/ode_block.hpp"
 
@@ -72,6 +74,31 @@ TEST(OdeBlock, ContinuousAdjointApproachesTheDiscreteGradientAtTheSolversOrder) 
         << ButcherTableau::name(solver) << " gaps " << g1 << " " << g2;
     EXPECT_LT(g2, solver == OdeSolver::Euler ? 0.05 : 1e-4);
   }
+}
+
+TEST(OdeBlock, AntisymmetricFieldsHaveImaginaryJacobianEigenvalues) {
+  // Linear φ, γ = 0: the field's Jacobian K = W − Wᵀ is antisymmetric, eigenvalues ±iω; with γ
+  // they move to −γ ± iω. The ODE then conserves (γ = 0) or contracts ‖x‖.
+  const Antisymmetric<double> field(5, Activation(ActivationKind::Linear), 0.0);
+  Vec<double> theta(30);
+  Rng rng(2);
+  field.init_params(rng, {}, theta);
+  const Eigen::VectorXcd ev =
+      Eigen::EigenSolver<Eigen::MatrixXd>(field.matrix(theta)).eigenvalues();
+  for (Index i = 0; i < ev.size(); ++i) EXPECT_NEAR(ev[i].real(), 0.0, 1e-12) << i;
+  const Antisymmetric<double> damped(5, Activation(ActivationKind::Linear), 0.3);
+  const Eigen::VectorXcd evd =
+      Eigen::EigenSolver<Eigen::MatrixXd>(damped.matrix(theta)).eigenvalues();
+  for (Index i = 0; i < evd.size(); ++i) EXPECT_NEAR(evd[i].real(), -0.3, 1e-12) << i;
+  // RK4 on x' = Kx with K antisymmetric keeps ‖x‖ to its truncation error.
+  theta.tail(5).setZero();
+  const OdeBlock<double> block(std::make_shared<Antisymmetric<double>>(field), 3.0, 60,
+                               OdeSolver::RK4);
+  Mat<double> x(1, 5), y(1, 5);
+  x << 1, -2, 0.5, 0.3, 1.1;
+  auto data = block.make_data(1);
+  block.forward(*data, x, theta, y);
+  EXPECT_NEAR(y.norm(), x.norm(), 1e-4 * x.norm());
 }
 
 TEST(OdeBlock, NfeAndValidation) {

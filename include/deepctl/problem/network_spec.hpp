@@ -22,6 +22,8 @@ struct LayerSpec {
   Index steps = 10;                   // ode: solver steps N
   std::string solver = "rk4";         // ode: euler | midpoint | rk4
   std::string gradient = "discrete";  // ode: discrete (exact, store-all) | adjoint (continuous)
+  std::string field = "dense";  // ode: dense φ(Wx + b) | antisymmetric φ((W − Wᵀ − γI)x + b)
+  double gamma = 0.0;           // ode, antisymmetric field: γ
 };
 
 struct NetworkSpec {
