@@ -193,9 +193,9 @@ kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver, g
       .def(py::init([](const std::string& type, Index width, const std::string& activation,
                        Index channels, Index kernel, Index stride, Index padding, double step,
                        double time, Index steps, const std::string& solver,
-                       const std::string& gradient) {
-             return LayerSpec{type, width,      channels, kernel, stride, padding,
-                              step, activation, time,     steps,  solver, gradient};
+                       const std::string& gradient, const std::string& field, double gamma) {
+             return LayerSpec{type,       width, channels, kernel, stride,   padding, step,
+                              activation, time,  steps,    solver, gradient, field,   gamma};
            }),
            py::arg("type"), py::arg("width") = 0, py::arg("activation") = "linear",
            py::arg("channels") = 0, py::arg("kernel") = 0, py::arg("stride") = 0,
