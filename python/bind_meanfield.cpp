@@ -41,11 +41,12 @@ NaN marks undefined values, inf infinite ones.)");
   };
   m.def(
       "analyze",
-      [as_dict](const std::string& act, double sw2, double sb2) {
-        return as_dict(analyze(ActivationMoments(Activation::parse(act)), sw2, sb2));
+      [as_dict](const std::string& act, double sw2, double sb2, double keep) {
+        return as_dict(analyze(ActivationMoments(Activation::parse(act)), sw2, sb2, keep));
       },
-      py::arg("activation"), py::arg("sw2"), py::arg("sb2") = 0.0,
-      "dict with q_star, c_star, chi1, chi_q, chi_c, xi_q, xi_c, xi_grad, phase.");
+      py::arg("activation"), py::arg("sw2"), py::arg("sb2") = 0.0, py::arg("keep") = 1.0,
+      "dict with q_star, c_star, chi1, chi_q, chi_c, xi_q, xi_c, xi_grad, phase; keep < 1 is "
+      "dropout's keep probability.");
   m.def(
       "critical_point",
       [](const std::string& act, double sb2) {

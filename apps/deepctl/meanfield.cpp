@@ -32,6 +32,8 @@ options:
   --activation A   linear, tanh, relu, leaky_relu[:slope], erf, hard_tanh, sigmoid, softplus, gelu
   --sw2 X          weight variance sigma_w^2 > 0
   --sb2 Y          bias variance sigma_b^2 >= 0 (default 0)
+  --keep RHO       dropout keep probability in (0, 1] (default 1): q = (sw2/RHO) E[phi^2] + sb2,
+                   so c* < 1 and xi_c stays finite everywhere (no critical point)
   --critical       print the critical sw2 (and its q*) instead
   --json           one JSON object: keys q_star, c_star, chi1, chi_q, chi_c, xi_q, xi_c, xi_grad,
                    phase (or sw2_critical, q_star with --critical); null where a value is
@@ -54,7 +56,7 @@ std::string text(double v) {
 
 int meanfield_main(const std::vector<std::string>& args) {
   std::string activation;
-  double sw2 = std::nan(""), sb2 = 0;
+  double sw2 = std::nan(""), sb2 = 0, keep = 1;
   bool critical = false, as_json = false;
   for (ArgScanner scan(args); scan.next();) {
     if (scan.help()) {
@@ -67,6 +69,8 @@ int meanfield_main(const std::vector<std::string>& args) {
       sw2 = scan.number();
     else if (scan.is("--sb2"))
       sb2 = scan.number();
+    else if (scan.is("--keep"))
+      keep = scan.number();
     else if (scan.is("--critical"))
       critical = true;
     else if (scan.is("--json"))
@@ -97,7 +101,7 @@ int meanfield_main(const std::vector<std::string>& args) {
   }
   if (std::isnan(sw2))
     throw InputError("--sw2 is required (or --critical); see deepctl meanfield --help");
-  const meanfield::Analysis r = meanfield::analyze(moments, sw2, sb2);
+  const meanfield::Analysis r = meanfield::analyze(moments, sw2, sb2, keep);
   if (as_json) {
     std::cout << json{{"activation", activation},
                       {"sw2", sw2},

@@ -306,10 +306,13 @@ double length_fixed_point(const ActivationMoments& m, double sw2, double sb2) {
 
 }  // namespace
 
-Analysis analyze(const ActivationMoments& m, double sw2, double sb2) {
+Analysis analyze(const ActivationMoments& m, double sw2, double sb2, double keep) {
   check_variances(sw2, sb2);
+  if (!(keep > 0 && keep <= 1))
+    throw InputError("keep (the dropout keep probability) must be in (0, 1], got " +
+                     std::to_string(keep));
   Analysis r;
-  r.q_star = length_fixed_point(m, sw2, sb2);
+  r.q_star = length_fixed_point(m, sw2 / keep, sb2);
   r.chi1 = sw2 * m.derivative_moment(r.q_star);
   r.phase = std::abs(r.chi1 - 1) <= kCriticalTolerance ? Phase::Critical
             : r.chi1 < 1                               ? Phase::Ordered
@@ -317,14 +320,15 @@ Analysis analyze(const ActivationMoments& m, double sw2, double sb2) {
   if (std::isinf(r.q_star)) r.phase = Phase::Divergent;
   r.xi_grad = depth_scale(r.chi1);
   const bool finite_length = r.q_star > 0 && std::isfinite(r.q_star);
-  r.chi_q =
-      finite_length ? sw2 * (m.derivative_moment(r.q_star) + m.curvature_moment(r.q_star)) : kNaN;
+  r.chi_q = finite_length
+                ? sw2 / keep * (m.derivative_moment(r.q_star) + m.curvature_moment(r.q_star))
+                : kNaN;
   r.xi_q = depth_scale(r.chi_q);
   if (!finite_length) {
     r.c_star = r.chi_c = r.xi_c = kNaN;
     return r;
   }
-  if (r.phase != Phase::Chaotic) {
+  if (r.phase != Phase::Chaotic && keep == 1) {
     r.c_star = 1;
     r.chi_c = r.chi1;
   } else {

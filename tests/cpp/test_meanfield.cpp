@@ -133,6 +133,27 @@ TEST(MeanField, ChaoticFixedPointOfTheCorrelationMap) {
   EXPECT_EQ(analyze(tanh, 2.5, 0.0).c_star, 0.0);
 }
 
+TEST(MeanField, DropoutRemovesTheCriticalPoint) {
+  // F3: with keep probability ρ < 1, c* < 1 everywhere and ξ_c stays bounded, even at the
+  // dropout-free critical σ_w², where ξ_c grows as ρ → 1.
+  const auto tanh = moments("tanh");
+  const double sw2 = critical_point(tanh, 0.05).sw2;
+  double previous = 0;
+  for (double keep : {0.8, 0.95, 0.99}) {
+    const Analysis a = analyze(tanh, sw2, 0.05, keep);
+    EXPECT_LT(a.c_star, 1.0) << keep;
+    EXPECT_NEAR(correlation_map(tanh, sw2, 0.05, a.q_star, a.c_star), a.c_star, 1e-12);
+    EXPECT_TRUE(std::isfinite(a.xi_c)) << keep;
+    EXPECT_GT(a.xi_c, previous) << keep;
+    previous = a.xi_c;
+  }
+  // Dropout's length map: q* = (σ_w²/ρ) E[φ²](q*) + σ_b².
+  const Analysis a = analyze(tanh, 1.5, 0.05, 0.9);
+  EXPECT_NEAR(a.q_star, 1.5 / 0.9 * tanh.second_moment(a.q_star) + 0.05, 1e-12);
+  EXPECT_THROW(analyze(tanh, 1.5, 0.05, 0.0), InputError);
+  EXPECT_THROW(analyze(tanh, 1.5, 0.05, 1.2), InputError);
+}
+
 TEST(MeanField, BadVariancesAreInputErrors) {
   EXPECT_THROW(analyze(moments("tanh"), -1.0, 0.0), InputError);
   EXPECT_THROW(analyze(moments("tanh"), 1.0, -0.1), InputError);

@@ -78,7 +78,9 @@ struct Analysis {
 
 // Fixed points, slopes, depth scales and phase of (σ_w², σ_b²). q* is the fixed point reached
 // by iterating the length map from q = 1; c* the one reached from c ∈ (0, 1).
-Analysis analyze(const ActivationMoments& m, double sw2, double sb2);
+// With dropout of keep probability ρ < 1 (F3): q = (σ_w²/ρ) E[φ²] + σ_b² while the off-diagonal
+// map is unchanged, so C(1) < 1, c* < 1 everywhere and ξ_c stays finite: no critical point.
+Analysis analyze(const ActivationMoments& m, double sw2, double sb2, double keep = 1.0);
 
 struct CriticalPoint {
   double sw2 = 0;     // NaN where the activation has no critical point at this σ_b²
