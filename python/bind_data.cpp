@@ -60,6 +60,9 @@ Dataset(inputs, targets, name="array", num_classes=0, input_shape=None))")
       "(train, test) of Fashion-MNIST, pixels scaled to [0, 1].");
   m.def("load_digits", &load_digits, py::arg("path") = kDigitsCsv,
         "DIGITS (8×8, 10 classes) from python3-sklearn's digits.csv.gz.");
+  m.def("load_ib12bit", &load_ib12bit, py::arg("path") = ib12bit_path(),
+        "The 12-bit information-bottleneck set (var_u.mat, MAT v5): 4096 patterns x 12 bits, "
+        "labels one-hot in 2 columns (column y).");
   m.def(
       "split",
       [](const Dataset& d, double fraction, std::uint64_t seed) {

@@ -357,6 +357,9 @@ TrainTest load_data(const DataConfig& d) {
     tt = load_fashion_mnist(d.path.empty() ? kFashionMnistDir : d.path);
   } else if (d.name == "digits") {
     tt = split(load_digits(d.path.empty() ? kDigitsCsv : d.path), d.test_fraction, d.split_seed);
+  } else if (d.name == "ib12bit") {
+    tt = split(load_ib12bit(d.path.empty() ? ib12bit_path() : d.path), d.test_fraction,
+               d.split_seed);
   } else if (d.name == "spirals") {
     tt = split(two_spirals(d.samples, d.noise, rng), d.test_fraction, d.split_seed);
   } else if (d.name == "gaussian-mixture") {
@@ -367,7 +370,7 @@ TrainTest load_data(const DataConfig& d) {
                d.split_seed);
   } else {
     throw InputError("data.name: unknown dataset '" + d.name +
-                     "'; expected fashion-mnist, digits, spirals, gaussian-mixture or "
+                     "'; expected fashion-mnist, digits, ib12bit, spirals, gaussian-mixture or "
                      "teacher-student");
   }
   auto head = [](Dataset& ds, Index limit) {

@@ -9,12 +9,12 @@
 #include <sstream>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/io/matfile.hpp"
 
 namespace deepctl {
 
 std::string read_maybe_gzipped(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path))
-    throw FileError(path + ": no such file");
+  if (!std::filesystem::is_regular_file(path)) throw FileError(path + ": no such file");
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw FileError(path + ": cannot open: " + std::strerror(errno));
   std::string out;
@@ -39,14 +39,13 @@ IdxArray read_idx(const std::string& path) {
     throw FileError(path + ": IDX element type 0x" + std::to_string(byte(2)) +
                     " is not supported; expected 0x08 (unsigned byte)");
   const std::size_t ndims = byte(3);
-  if (ndims == 0 || raw.size() < 4 + 4 * ndims)
-    throw FileError(path + ": truncated IDX header");
+  if (ndims == 0 || raw.size() < 4 + 4 * ndims) throw FileError(path + ": truncated IDX header");
   IdxArray arr;
   std::size_t total = 1;
   for (std::size_t d = 0; d < ndims; ++d) {
     const std::size_t o = 4 + 4 * d;
-    const std::size_t dim = (std::size_t(byte(o)) << 24) | (byte(o + 1) << 16) |
-                            (byte(o + 2) << 8) | byte(o + 3);
+    const std::size_t dim =
+        (std::size_t(byte(o)) << 24) | (byte(o + 1) << 16) | (byte(o + 2) << 8) | byte(o + 3);
     arr.dims.push_back(static_cast<Index>(dim));
     total *= dim;
   }
@@ -90,10 +89,9 @@ TrainTest load_fashion_mnist(const std::string& dir) {
     const std::string gz = dir + "/" + stem + ".gz";
     return std::filesystem::exists(gz) ? gz : dir + "/" + stem;
   };
-  return {idx_pair(file("train-images-idx3-ubyte"), file("train-labels-idx1-ubyte"),
-                   "fashion-mnist"),
-          idx_pair(file("t10k-images-idx3-ubyte"), file("t10k-labels-idx1-ubyte"),
-                   "fashion-mnist")};
+  return {
+      idx_pair(file("train-images-idx3-ubyte"), file("train-labels-idx1-ubyte"), "fashion-mnist"),
+      idx_pair(file("t10k-images-idx3-ubyte"), file("t10k-labels-idx1-ubyte"), "fashion-mnist")};
 }
 
 std::vector<std::vector<double>> read_csv(const std::string& path) {
@@ -150,6 +148,47 @@ Dataset load_digits(const std::string& path) {
     labels.push_back(static_cast<int>(label));
   }
   d.targets = one_hot(labels, 10, path);
+  return d;
+}
+
+}  // namespace deepctl
+
+namespace deepctl {
+
+std::string ib12bit_path() {
+  return std::string(DEEPCTL_DATA_DIR) + "/ib12bit/var_u.mat";
+}
+
+Dataset load_ib12bit(const std::string& path) {
+  const MatArray* F = nullptr;
+  const MatArray* y = nullptr;
+  const std::vector<MatArray> arrays = read_mat(path);
+  for (const MatArray& a : arrays) {
+    if (a.name == "F") F = &a;
+    if (a.name == "y") y = &a;
+  }
+  if (!F || !y) throw FileError(path + ": expected arrays F and y");
+  if (F->dims.size() != 2 || F->dims[1] != 12)
+    throw FileError(path + ": F must be N x 12, got " + std::to_string(F->dims[0]) + " x " +
+                    std::to_string(F->dims.size() > 1 ? F->dims[1] : 1));
+  const Index n = F->dims[0];
+  if (Index(y->values.size()) != n)
+    throw FileError(path + ": y has " + std::to_string(y->values.size()) + " labels for " +
+                    std::to_string(n) + " patterns");
+  Dataset d{"ib12bit", {12, 1, 1}, Mat<float>(n, 12), Mat<float>::Zero(n, 2), 2};
+  for (Index i = 0; i < n; ++i) {
+    for (Index j = 0; j < 12; ++j) {
+      const double v = F->at(i, j);
+      if (v != 0 && v != 1)
+        throw FileError(path + ": F(" + std::to_string(i + 1) + ", " + std::to_string(j + 1) +
+                        ") is not 0 or 1");
+      d.inputs(i, j) = float(v);
+    }
+    const double label = y->values[std::size_t(i)];
+    if (label != 0 && label != 1)
+      throw FileError(path + ": y(" + std::to_string(i + 1) + ") is not 0 or 1");
+    d.targets(i, Index(label)) = 1;
+  }
   return d;
 }
 

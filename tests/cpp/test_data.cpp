@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/data/readers.hpp"
 #include "deepctl/data/synthetic.hpp"
+#include "deepctl/io/matfile.hpp"
 
 namespace deepctl {
 namespace {
@@ -99,8 +101,9 @@ TEST(Readers, IdxTruncatedHeader) {
 }
 
 TEST(Readers, MissingFileNamesThePath) {
-  EXPECT_NE(error_of([] { read_idx("/nonexistent/x.idx"); }).find("/nonexistent/x.idx: no such file"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { read_idx("/nonexistent/x.idx"); }).find("/nonexistent/x.idx: no such file"),
+      std::string::npos);
   EXPECT_THROW(load_fashion_mnist("/nonexistent"), FileError);
 }
 
@@ -123,6 +126,64 @@ TEST(Readers, DigitsWrongWidthOrLabel) {
   for (int i = 0; i < 64; ++i) row += "0,";
   const auto bad_label = temp_file("label.csv", row + "11\n");
   EXPECT_NE(error_of([&] { load_digits(bad_label); }).find("label 11"), std::string::npos);
+}
+
+TEST(Readers, Ib12bitMatFileAsItsReadmeDescribesIt) {
+  // Row i of F is the 12-bit expansion of i (MSB first); Σy = 2118; weights ≤ 4 are all 0,
+  // ≥ 8 all 1, and 5, 6, 7 split (732, 60), (392, 532), (60, 732).
+  const Dataset d = load_ib12bit();
+  ASSERT_EQ(d.size(), 4096);
+  ASSERT_EQ(d.inputs.cols(), 12);
+  int ones = 0;
+  std::map<int, std::pair<int, int>> by_weight;
+  for (Index i = 0; i < 4096; ++i) {
+    int weight = 0;
+    for (Index j = 0; j < 12; ++j) {
+      const int bit = (i >> (11 - j)) & 1;
+      ASSERT_EQ(d.inputs(i, j), float(bit)) << i << " " << j;
+      weight += bit;
+    }
+    const int y = d.targets(i, 1) == 1 ? 1 : 0;
+    ASSERT_EQ(d.targets(i, 0) + d.targets(i, 1), 1.0f);
+    ones += y;
+    (y ? by_weight[weight].second : by_weight[weight].first) += 1;
+  }
+  EXPECT_EQ(ones, 2118);
+  for (int w = 0; w <= 12; ++w) {
+    if (w <= 4) EXPECT_EQ(by_weight[w].second, 0) << w;
+    if (w >= 8) EXPECT_EQ(by_weight[w].first, 0) << w;
+  }
+  EXPECT_EQ(by_weight[5], std::make_pair(732, 60));
+  EXPECT_EQ(by_weight[6], std::make_pair(392, 532));
+  EXPECT_EQ(by_weight[7], std::make_pair(60, 732));
+}
+
+TEST(Readers, MalformedMatFilesAreNamed) {
+  std::ifstream in(ib12bit_path(), std::ios::binary);
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(good.size(), 1003u);
+  std::string wrong_magic = good;
+  wrong_magic[0] = 'X';
+  EXPECT_NE(error_of([&] {
+              read_mat(temp_file("magic.mat", wrong_magic));
+            }).find("not a MATLAB 5.0 MAT-file"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              read_mat(temp_file("cut.mat", good.substr(0, 600)));
+            }).find("runs past the end"),
+            std::string::npos);
+  std::string corrupt = good;
+  for (std::size_t i = 150; i < 170; ++i) corrupt[i] = char(0x55);  // inside the first zlib stream
+  EXPECT_NE(error_of([&] {
+              read_mat(temp_file("zlib.mat", corrupt));
+            }).find("corrupt or truncated compressed"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { read_mat(temp_file("short.mat", "MATLAB 5.0")); }).find("short.mat"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              load_ib12bit("/nonexistent/var_u.mat");
+            }).find("/nonexistent/var_u.mat: no such file"),
+            std::string::npos);
 }
 
 TEST(Data, SplitIsDeterministicAndDisjoint) {
@@ -165,7 +226,7 @@ TEST(Rng, SplitStreamsAreReproducibleAndIndependentOfUse) {
     sq += x * x;
   }
   mean /= 1e5;
-  EXPECT_NEAR(mean, 0.0, 0.02);            // 5 standard errors
+  EXPECT_NEAR(mean, 0.0, 0.02);  // 5 standard errors
   EXPECT_NEAR(sq / 1e5 - mean * mean, 1.0, 0.025);
 }
 

@@ -39,3 +39,16 @@ def test_dataset_from_numpy_and_shape_errors():
         dc.load("digits", colour=1)
     with pytest.raises(ValueError, match="/nonexistent"):
         dc.load_fashion_mnist("/nonexistent")
+
+
+def test_ib12bit_matches_the_readme_rendering():
+    # 4096 lines "bits of F, y", each ending in \n: the SHA-256 its README gives.
+    import hashlib
+    d = dc.load_ib12bit()
+    F = np.asarray(d.inputs).astype(int)
+    y = np.asarray(d.targets)[:, 1].astype(int)
+    text = "".join(",".join(map(str, row)) + f",{label}\n" for row, label in zip(F, y))
+    assert hashlib.sha256(text.encode()).hexdigest() == \
+        "3a26a447a018ff27688c3a95201e20c969142b78040322deb48a7d11e73ac239"
+    train, test = dc.load("ib12bit", test_fraction=0.2)
+    assert len(train) + len(test) == 4096 and train.num_classes == 2

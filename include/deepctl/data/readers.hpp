@@ -9,6 +9,10 @@
 //   CSV: numeric comma-separated rows, optionally gzipped, all rows of one width.
 //   DIGITS: scikit-learn's digits.csv.gz (Debian's python3-sklearn): 64 pixels 0..16 then the
 //       label; pixels are scaled by 1/16.
+//   ib12bit: the 12-bit information-bottleneck set of Shwartz-Ziv & Tishby (var_u.mat, a MAT v5
+//       file, io/matfile.hpp; shipped in data/ib12bit/ with its MIT notice): F (4096 × 12, all
+//       12-bit patterns, 0/1) as inputs and the label y ∈ {0, 1} one-hot (column y set; IDNNs
+//       orders its columns [y, 1 − y]).
 #pragma once
 
 #include <string>
@@ -37,5 +41,9 @@ TrainTest load_fashion_mnist(const std::string& dir = kFashionMnistDir);
 std::vector<std::vector<double>> read_csv(const std::string& path);
 
 Dataset load_digits(const std::string& path = kDigitsCsv);
+
+// The shipped copy of var_u.mat in this source tree.
+std::string ib12bit_path();
+Dataset load_ib12bit(const std::string& path = ib12bit_path());
 
 }  // namespace deepctl
