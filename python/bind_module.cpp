@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   bind_config(m);
   bind_meanfield(m);
   bind_spectrum(m);
+  bind_infoplane(m);
 }

@@ -111,13 +111,6 @@ Analysis grid_point(const ActivationMoments& m, double sw2, double sb2, double q
 
 }  // namespace
 
-std::vector<double> linspace(double lo, double hi, int n) {
-  if (n < 1) throw InputError("a grid needs at least one point, got " + std::to_string(n));
-  std::vector<double> v(n);
-  for (int i = 0; i < n; ++i) v[i] = n == 1 ? lo : lo + (hi - lo) * i / (n - 1);
-  return v;
-}
-
 PhaseGrid phase_diagram(const ActivationMoments& m, const std::vector<double>& sw2,
                         const std::vector<double>& sb2) {
   PhaseGrid grid{sw2, sb2, std::vector<Analysis>(sw2.size() * sb2.size())};

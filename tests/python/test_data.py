@@ -52,3 +52,11 @@ def test_ib12bit_matches_the_readme_rendering():
         "3a26a447a018ff27688c3a95201e20c969142b78040322deb48a7d11e73ac239"
     train, test = dc.load("ib12bit", test_fraction=0.2)
     assert len(train) + len(test) == 4096 and train.num_classes == 2
+
+
+def test_binning_information_of_the_12_bit_set():
+    import deepctl.infoplane as ip
+    d = dc.load_ib12bit()
+    y = np.asarray(d.targets)[:, 1].astype(int).tolist()
+    i_xt, i_ty = ip.binning_information(np.asarray(d.inputs, dtype=float), y, [0.5])
+    assert i_xt == pytest.approx(12.0) and i_ty == pytest.approx(0.99916, abs=1e-5)

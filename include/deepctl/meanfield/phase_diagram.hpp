@@ -11,6 +11,7 @@
 
 #include <vector>
 
+#include "deepctl/core/linspace.hpp"
 #include "deepctl/meanfield/meanfield.hpp"
 
 namespace deepctl::meanfield {
@@ -27,7 +28,6 @@ struct PhaseGrid {
 PhaseGrid phase_diagram(const ActivationMoments& m, const std::vector<double>& sw2,
                         const std::vector<double>& sb2);
 
-// n evenly spaced values from lo to hi inclusive.
-std::vector<double> linspace(double lo, double hi, int n);
+using deepctl::linspace;  // core/linspace.hpp
 
 }  // namespace deepctl::meanfield
