@@ -33,12 +33,6 @@ std::vector<double> evaluate(const Activation& act, const std::vector<double>& u
   return out;
 }
 
-double depth_scale(double chi) {
-  if (!std::isfinite(chi) || chi <= 0) return kNaN;
-  if (chi == 1) return kInf;
-  return -1 / std::log(chi);
-}
-
 double normal_pdf(double x) {
   return std::exp(-x * x / 2) / std::sqrt(2 * kPi);
 }
@@ -248,6 +242,17 @@ double ActivationMoments::derivative_covariance(double q11, double q22, double c
   return quadrature_covariance(q11, q22, c, true);
 }
 
+double depth_scale(double chi) {
+  if (!std::isfinite(chi) || chi <= 0) return kNaN;
+  if (chi == 1) return kInf;
+  return -1 / std::log(chi);
+}
+
+Phase phase_of(double chi1) {
+  if (std::abs(chi1 - 1) <= kCriticalTolerance) return Phase::Critical;
+  return chi1 < 1 ? Phase::Ordered : Phase::Chaotic;
+}
+
 std::string phase_name(Phase phase) {
   switch (phase) {
     case Phase::Ordered:
@@ -314,10 +319,7 @@ Analysis analyze(const ActivationMoments& m, double sw2, double sb2, double keep
   Analysis r;
   r.q_star = length_fixed_point(m, sw2 / keep, sb2);
   r.chi1 = sw2 * m.derivative_moment(r.q_star);
-  r.phase = std::abs(r.chi1 - 1) <= kCriticalTolerance ? Phase::Critical
-            : r.chi1 < 1                               ? Phase::Ordered
-                                                       : Phase::Chaotic;
-  if (std::isinf(r.q_star)) r.phase = Phase::Divergent;
+  r.phase = std::isinf(r.q_star) ? Phase::Divergent : phase_of(r.chi1);
   r.xi_grad = depth_scale(r.chi1);
   const bool finite_length = r.q_star > 0 && std::isfinite(r.q_star);
   r.chi_q = finite_length

@@ -11,11 +11,6 @@ namespace {
 constexpr int kHermiteTerms = 128;
 constexpr double kTailTolerance = 1e-11;
 
-double depth_scale(double chi) {
-  if (!std::isfinite(chi) || chi <= 0) return std::numeric_limits<double>::quiet_NaN();
-  return chi == 1 ? std::numeric_limits<double>::infinity() : -1 / std::log(chi);
-}
-
 bool has_closed_c_map(const Activation& a) {
   const auto k = a.kind();
   return k == ActivationKind::Linear || k == ActivationKind::ReLU || k == ActivationKind::Erf;
@@ -52,9 +47,7 @@ Analysis grid_point(const ActivationMoments& m, double sw2, double sb2, double q
   r.q_star = q;
   r.chi1 = sw2 * mom.derivative;
   r.chi_q = sw2 * (mom.derivative + mom.curvature);
-  r.phase = std::abs(r.chi1 - 1) <= 1e-12 ? Phase::Critical
-            : r.chi1 < 1                  ? Phase::Ordered
-                                          : Phase::Chaotic;
+  r.phase = phase_of(r.chi1);
   r.xi_q = depth_scale(r.chi_q);
   r.xi_grad = depth_scale(r.chi1);
   if (r.phase != Phase::Chaotic) {

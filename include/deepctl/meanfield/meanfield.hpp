@@ -64,6 +64,10 @@ class ActivationMoments {
 // Divergent: the length map has no finite fixed point (q* = +inf).
 enum class Phase { Ordered, Critical, Chaotic, Divergent };
 std::string phase_name(Phase phase);
+// The phase of a finite q* from χ_1: critical within 1e-12 of 1, else ordered or chaotic.
+Phase phase_of(double chi1);
+// ξ = −1/ln χ: +inf at χ = 1, negative for χ > 1, NaN where χ is not positive and finite.
+double depth_scale(double chi);
 
 double length_map(const ActivationMoments& m, double sw2, double sb2, double q);
 // C(c) for two inputs of squared length q each (the normalised correlation map).
