@@ -5,15 +5,6 @@
 #include "deepctl/core/error.hpp"
 
 namespace deepctl {
-namespace {
-
-// f_t(x_t, θ_t), its costate pass and ∇_θ of Σ p·f on the stored trajectory.
-template <class S>
-struct LayerEvaluation {
-  Mat<S> f, p;
-  Vec<S> g;
-};
-
 template <class S>
 LayerEvaluation<S> evaluate_layer(const Problem<S>& problem, const Workspace<S>& trajectory,
                                   Index t, CVecRef<S> theta_t, bool with_costate) {
@@ -34,6 +25,8 @@ LayerEvaluation<S> evaluate_layer(const Problem<S>& problem, const Workspace<S>&
   layer.vjp(*data, trajectory.states[t], theta_t, trajectory.costates[t + 1], e.p, e.g);
   return e;
 }
+
+namespace {
 
 // H_t = Σ_s p_{t+1}^s · f_t(x_t^s, θ) − (λ/2)‖θ‖².
 template <class S>
@@ -69,6 +62,12 @@ PmpResiduals pmp_residuals(const Problem<S>& problem, const Workspace<S>& trajec
   return r;
 }
 
+template LayerEvaluation<float> evaluate_layer<float>(const Problem<float>&,
+                                                      const Workspace<float>&, Index,
+                                                      CVecRef<float>, bool);
+template LayerEvaluation<double> evaluate_layer<double>(const Problem<double>&,
+                                                        const Workspace<double>&, Index,
+                                                        CVecRef<double>, bool);
 template double layer_hamiltonian<float>(const Problem<float>&, const Workspace<float>&, Index,
                                          CVecRef<float>, Vec<float>*);
 template double layer_hamiltonian<double>(const Problem<double>&, const Workspace<double>&, Index,

@@ -5,6 +5,7 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/core/lbfgs.hpp"
 #include "deepctl/layer/residual.hpp"
+#include "deepctl/problem/hamiltonian.hpp"
 
 namespace deepctl {
 
@@ -17,21 +18,15 @@ MsaInner MsaOptions::parse_inner(const std::string& text) {
 template <class S>
 double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& trajectory, Index t,
                              CVecRef<S> theta_t, double rho, Vec<S>* grad) {
+  // The value through the layer's own forward and vjp (problem/hamiltonian.hpp): any layer kind.
+  const LayerEvaluation<S> ev = evaluate_layer<S>(problem, trajectory, t, theta_t, true);
   const Layer<S>& layer = problem.layer(t);
   const Index B = trajectory.batch;
   const Mat<S>& x = trajectory.states[t];
-  const Mat<S>& x_next = trajectory.states[t + 1];
-  const Mat<S>& p = trajectory.costates[t];
   const Mat<S>& p_next = trajectory.costates[t + 1];
-  // The value through the layer's own forward and vjp: any layer kind.
-  auto data = layer.make_data(B);
-  Mat<S> f(B, layer.output_size()), fx_p(B, layer.input_size());
-  Vec<S> unused(layer.num_params());
-  layer.forward(*data, x, theta_t, f);
-  layer.vjp(*data, x, theta_t, p_next, fx_p, unused);
-  const Mat<S> e = x_next - f, r = p - fx_p;
+  const Mat<S> e = trajectory.states[t + 1] - ev.f, r = trajectory.costates[t] - ev.p;
   const double l2 = problem.l2();
-  const double value = double((p_next.array() * f.array()).sum()) -
+  const double value = double((p_next.array() * ev.f.array()).sum()) -
                        0.5 * rho * double(e.squaredNorm()) - 0.5 * rho * double(r.squaredNorm()) -
                        0.5 * l2 * double(theta_t.squaredNorm());
   if (!grad || layer.num_params() == 0) {

@@ -23,6 +23,18 @@ struct PmpResiduals {
   std::vector<double> hamiltonian;                   // H_t at θ_t
 };
 
+// Layer t at parameters θ_t on the stored trajectory: f = f_t(x_t, θ_t), p = ∂_x f_tᵀ p_{t+1}
+// (0 rows unless with_costate) and g = Σ_s f_θᵀ p_{t+1}^s, i.e. ∇_θ H_t without R_t.
+// InputError for a bad layer index or parameter count.
+template <class S>
+struct LayerEvaluation {
+  Mat<S> f, p;
+  Vec<S> g;
+};
+template <class S>
+LayerEvaluation<S> evaluate_layer(const Problem<S>& problem, const Workspace<S>& trajectory,
+                                  Index t, CVecRef<S> theta_t, bool with_costate);
+
 // H_t(x_t, p_{t+1}, θ_t) on the trajectory; with grad non-empty also ∇_θ H_t into it.
 template <class S>
 double layer_hamiltonian(const Problem<S>& problem, const Workspace<S>& trajectory, Index t,
