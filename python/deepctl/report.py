@@ -10,6 +10,8 @@ also written to RUN_DIR/figures/<name>.png and .svg.
 import base64
 import html
 import io
+import json
+import pathlib
 import sys
 
 import matplotlib.pyplot as plt
@@ -237,33 +239,44 @@ window.addEventListener("load", () => {{
 """
 
 
-def write_report(run_dir):
-    """Writes RUN_DIR/report.html and RUN_DIR/figures/*.{png,svg}; returns the report path."""
+def section_html(title, body, figs, directory, subdir):
+    """One <section>: its title, body and figures, each saved as directory/subdir/NAME.png and
+    .svg and embedded as PNG."""
+    blocks = [f"<section><h2>{html.escape(title)}</h2>{body}"]
+    for name, fig in figs:
+        stem = pathlib.Path(subdir) / name
+        figures.save(fig, directory / stem)
+        blocks.append(f'<figure><img class="figure" alt="{name}" '
+                      f'src="data:image/png;base64,{embedded_png(fig)}">'
+                      f"<figcaption>{stem}.png, {stem}.svg</figcaption></figure>")
+        plt.close(fig)
+    return "".join(blocks) + "</section>"
+
+
+def write_page(directory, title, rows, sections):
+    """DIRECTORY/report.html from the summary rows (pairs) and section HTML, written atomically."""
     from . import __version__
-    run = RunDir(run_dir)
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-                   for k, v in summary_rows(run))
-    parts = []
-    for make in SECTIONS:
-        result = make(run)
-        if result is None:
-            continue
-        title, body, figs = result
-        blocks = [f"<section><h2>{html.escape(title)}</h2>{body}"]
-        for name, fig in figs:
-            figures.save(fig, run.path / "figures" / name)
-            blocks.append(f'<figure><img class="figure" alt="{name}" '
-                          f'src="data:image/png;base64,{embedded_png(fig)}">'
-                          f"<figcaption>figures/{name}.png, figures/{name}.svg</figcaption></figure>")
-            plt.close(fig)
-        parts.append("".join(blocks) + "</section>")
-    page = PAGE.format(title=html.escape(run.path.name), path=html.escape(str(run.path)),
-                       version=__version__, rows=rows, sections="\n".join(parts))
-    out = run.path / "report.html"
+    table = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+                    for k, v in rows)
+    page = PAGE.format(title=html.escape(title), path=html.escape(str(directory)),
+                       version=__version__, rows=table, sections="\n".join(sections))
+    out = directory / "report.html"
     tmp = out.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)
     return out
+
+
+def write_report(run_dir):
+    """Writes RUN_DIR/report.html and RUN_DIR/figures/*.{png,svg}; returns the report path."""
+    run = RunDir(run_dir)
+    sections = []
+    for make in SECTIONS:
+        result = make(run)
+        if result is not None:
+            title, body, figs = result
+            sections.append(section_html(title, body, figs, run.path, "figures"))
+    return write_page(run.path, run.path.name, summary_rows(run), sections)
 
 
 def trainability_summary(records, activation, sb2):
@@ -287,9 +300,6 @@ def trainability_summary(records, activation, sb2):
 def write_trainability_report(sweep_dir):
     """SWEEP_DIR/report.html for `deepctl trainability`: settings, the heatmap with ξ_c and
     6 ξ_c, and how the trained cells sit against 6 ξ_c."""
-    import json
-    import pathlib
-    from . import __version__
     sweep = pathlib.Path(sweep_dir)
     settings = json.loads((sweep / "sweep.json").read_text())
     records = []
@@ -302,25 +312,13 @@ def write_trainability_report(sweep_dir):
         raise ValueError(f"{sweep}: no finished jobs in trainability.jsonl")
     act, sb2 = settings["activation"], settings["sb2"]
     fig = figures.trainability(records, act, sb2, settings["width"])
-    figures.save(fig, sweep / "trainability")
     stats = trainability_summary(records, act, sb2)
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
-                   for k, v in settings.items())
     body = (f"<p>{len(records)} networks trained. A cell counts as trained when its accuracy is at "
             f"least {stats['threshold']:.3f} (halfway from chance to the best cell). Of the "
             f"{stats['inside']} cells with L ≤ 6 ξ_c, {100 * stats['inside_trained']:.0f}% trained; of "
             f"the {stats['outside']} beyond, {100 * stats['outside_trained']:.0f}% trained.</p>")
-    section = (f'<section><h2>Trainability against the depth scale</h2>{body}<figure><img class="figure" '
-               f'alt="trainability" src="data:image/png;base64,{embedded_png(fig)}"><figcaption>'
-               f"trainability.png, trainability.svg</figcaption></figure></section>")
-    plt.close(fig)
-    page = PAGE.format(title=html.escape(f"trainability sweep {sweep.name}"), path=html.escape(str(sweep)),
-                       version=__version__, rows=rows, sections=section)
-    out = sweep / "report.html"
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    section = section_html("Trainability against the depth scale", body, [("trainability", fig)], sweep, ".")
+    return write_page(sweep, f"trainability sweep {sweep.name}", settings.items(), [section])
 
 
 def main(argv):
