@@ -1,6 +1,8 @@
 // Shared pieces of the deepctl subcommands: argument scanning, threads, the run folder.
 #pragma once
 
+#include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,11 @@ int run_python_module(const std::string& module, const std::vector<std::string>&
 
 // Sets OpenMP's and Eigen's thread counts; 0 means all cores. Returns the count used.
 int set_threads(int requested);
+
+// v as JSON, null where it is NaN or infinite (undefined or unbounded values in outputs).
+inline nlohmann::json finite_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 
 // The whole of `text` as a number; InputError naming `option` otherwise.
 double parse_number(const std::string& option, const std::string& text);

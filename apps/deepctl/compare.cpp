@@ -102,10 +102,6 @@ double stdev(const std::vector<double>& v) {
   return std::sqrt(s / double(v.size() - 1));
 }
 
-json number(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
-
 }  // namespace
 
 int compare_main(const std::vector<std::string>& args) {
@@ -196,12 +192,12 @@ int compare_main(const std::vector<std::string>& args) {
         {{"spec", specs[o].overrides},
          {"name", specs[o].label},
          {"optimizer", specs[o].name},
-         {"test_accuracy_mean", number(mean(final_acc))},
-         {"test_accuracy_std", number(stdev(final_acc))},
-         {"steps_to_target", number(all_reached ? mean(steps_to) : std::nan(""))},
-         {"seconds_to_target", number(all_reached ? mean(wall_to) : std::nan(""))},
+         {"test_accuracy_mean", finite_or_null(mean(final_acc))},
+         {"test_accuracy_std", finite_or_null(stdev(final_acc))},
+         {"steps_to_target", finite_or_null(all_reached ? mean(steps_to) : std::nan(""))},
+         {"seconds_to_target", finite_or_null(all_reached ? mean(wall_to) : std::nan(""))},
          {"reached_target", steps_to.size()},
-         {"ms_per_step", number(1e3 * mean(per_step))},
+         {"ms_per_step", finite_or_null(1e3 * mean(per_step))},
          {"runs", runs}});
   }
   if (!out.empty()) {

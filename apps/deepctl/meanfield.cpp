@@ -40,10 +40,6 @@ options:
                    undefined or infinite
 )";
 
-json number(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
-
 std::string text(double v) {
   if (std::isnan(v)) return "undefined";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -87,8 +83,8 @@ int meanfield_main(const std::vector<std::string>& args) {
     if (as_json) {
       std::cout << json{{"activation", activation},
                         {"sb2", sb2},
-                        {"sw2_critical", number(cp.sw2)},
-                        {"q_star", number(cp.q_star)}}
+                        {"sw2_critical", finite_or_null(cp.sw2)},
+                        {"q_star", finite_or_null(cp.q_star)}}
                        .dump()
                 << "\n";
     } else {
@@ -106,14 +102,14 @@ int meanfield_main(const std::vector<std::string>& args) {
     std::cout << json{{"activation", activation},
                       {"sw2", sw2},
                       {"sb2", sb2},
-                      {"q_star", number(r.q_star)},
-                      {"c_star", number(r.c_star)},
-                      {"chi1", number(r.chi1)},
-                      {"chi_q", number(r.chi_q)},
-                      {"chi_c", number(r.chi_c)},
-                      {"xi_q", number(r.xi_q)},
-                      {"xi_c", number(r.xi_c)},
-                      {"xi_grad", number(r.xi_grad)},
+                      {"q_star", finite_or_null(r.q_star)},
+                      {"c_star", finite_or_null(r.c_star)},
+                      {"chi1", finite_or_null(r.chi1)},
+                      {"chi_q", finite_or_null(r.chi_q)},
+                      {"chi_c", finite_or_null(r.chi_c)},
+                      {"xi_q", finite_or_null(r.xi_q)},
+                      {"xi_c", finite_or_null(r.xi_c)},
+                      {"xi_grad", finite_or_null(r.xi_grad)},
                       {"phase", meanfield::phase_name(r.phase)}}
                      .dump()
               << "\n";

@@ -125,10 +125,6 @@ class Progress {
   bool tty_;
 };
 
-json finite_or_null(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
-
 template <class S>
 int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const auto start = std::chrono::steady_clock::now();
