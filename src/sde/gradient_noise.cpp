@@ -1,0 +1,149 @@
+#include "deepctl/sde/gradient_noise.hpp"
+
+#include <omp.h>
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "deepctl/core/error.hpp"
+#include "deepctl/data/dataset.hpp"
+#include "deepctl/sde/tail_index.hpp"
+
+namespace deepctl::sde {
+namespace {
+
+template <class S>
+bool all_thread_safe(const Problem<S>& problem) {
+  for (Index t = 0; t < problem.num_layers(); ++t)
+    if (!problem.layer(t).capabilities().thread_safe) return false;
+  return true;
+}
+
+}  // namespace
+
+template <class S>
+Mat<double> per_sample_gradients(const Problem<S>& problem, const Params<S>& theta,
+                                 NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads) {
+  problem.check_params(theta);
+  if (X.rows() != Y.rows())
+    throw InputError("per-sample gradients: X has " + std::to_string(X.rows()) +
+                     " rows but Y has " + std::to_string(Y.rows()));
+  const Index n = X.rows();
+  Mat<double> G(n, problem.num_params());
+  const int count = all_thread_safe(problem) ? (threads > 0 ? threads : omp_get_max_threads()) : 1;
+#pragma omp parallel num_threads(count)
+  {
+    Workspace<S> ws = problem.make_workspace(1);
+    Params<S> grad = problem.zero_params();
+#pragma omp for schedule(static)
+    for (Index i = 0; i < n; ++i) {
+      problem.rollout(ws, X.row(i), Y.row(i), theta);
+      problem.adjoint(ws, Y.row(i), theta, grad);
+      Index offset = 0;
+      for (const Vec<S>& g : grad) {
+        G.row(i).segment(offset, g.size()) = g.transpose().template cast<double>();
+        offset += g.size();
+      }
+    }
+  }
+  return G;
+}
+
+template <class S>
+NoiseStatistics gradient_noise(const Problem<S>& problem, const Params<S>& theta,
+                               NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y,
+                               const NoiseOptions& options) {
+  const Index n = X.rows();
+  if (n < 2) throw InputError("gradient noise needs at least 2 samples, got " + std::to_string(n));
+  if (options.batch < 1 || options.batch > n)
+    throw InputError("gradient noise: batch must be in 1.." + std::to_string(n) + ", got " +
+                     std::to_string(options.batch));
+  if (options.minibatches < 2)
+    throw InputError("gradient noise: minibatches must be >= 2, got " +
+                     std::to_string(options.minibatches));
+  Mat<double> centred = per_sample_gradients(problem, theta, X, Y, options.threads);
+  NoiseStatistics stats;
+  stats.samples = n;
+  stats.batch = options.batch;
+  {
+    Workspace<S> ws = problem.make_workspace(n);
+    stats.loss = static_cast<double>(problem.rollout(ws, X, Y, theta));
+  }
+  stats.mean_gradient = centred.colwise().mean().transpose();
+  centred.rowwise() -= stats.mean_gradient.transpose();  // in place: n × d can be large
+  stats.covariance_diagonal = centred.array().square().colwise().mean().transpose();
+  stats.covariance_trace = stats.covariance_diagonal.sum();
+
+  // Nonzero spectrum of Σ = (1/n) G_cᵀ G_c from the n × n Gram matrix (1/n) G_c G_cᵀ.
+  const Mat<double> gram = centred * centred.transpose() / static_cast<double>(n);
+  Vec<double> eigenvalues = Eigen::SelfAdjointEigenSolver<Mat<double>>(gram, Eigen::EigenvaluesOnly)
+                                .eigenvalues()
+                                .reverse()
+                                .cwiseMax(0.0);
+  stats.top_eigenvalues = eigenvalues.head(std::min(options.top, n));
+  const double sum_squares = eigenvalues.squaredNorm();
+  stats.effective_rank =
+      sum_squares > 0 ? stats.covariance_trace * stats.covariance_trace / sum_squares : 0.0;
+  stats.rank_above_1e3 = (eigenvalues.array() > 1e-3 * eigenvalues[0]).count();
+
+  const double B = static_cast<double>(options.batch);
+  Index offset = 0;
+  for (Index t = 0; t < problem.num_layers(); ++t) {
+    const Index size = problem.layer(t).num_params();
+    LayerNoise layer;
+    layer.mean_gradient_norm = stats.mean_gradient.segment(offset, size).norm();
+    layer.noise_trace = stats.covariance_diagonal.segment(offset, size).sum();
+    layer.snr = layer.noise_trace > 0
+                    ? layer.mean_gradient_norm * layer.mean_gradient_norm / (layer.noise_trace / B)
+                    : std::numeric_limits<double>::infinity();
+    stats.layers.push_back(layer);
+    offset += size;
+  }
+
+  // Minibatch noise U_k = (1/B) Σ_{i ∈ batch k} g_i − ḡ, all components pooled.
+  Rng rng(options.seed);
+  Vec<double> pooled(options.minibatches * centred.cols());
+  for (Index k = 0; k < options.minibatches; ++k) {
+    Rng draw = rng.split(static_cast<std::uint64_t>(k));
+    const std::vector<Index> order = permutation(n, draw);
+    Vec<double> u = Vec<double>::Zero(centred.cols());
+    for (Index j = 0; j < options.batch; ++j) u += centred.row(order[j]).transpose();
+    pooled.segment(k * centred.cols(), centred.cols()) = u / B;
+  }
+  // Coordinates with no noise at all (e.g. weights on constant-zero inputs) carry no tail.
+  std::vector<double> nonzero;
+  nonzero.reserve(pooled.size());
+  for (double v : pooled)
+    if (v != 0) nonzero.push_back(v);
+  const Index usable = static_cast<Index>(nonzero.size());
+  const Index k1 = static_cast<Index>(std::sqrt(static_cast<double>(usable)));
+  stats.tail_index =
+      k1 >= 2 ? tail_index(Eigen::Map<const Vec<double>>(nonzero.data(), usable / k1 * k1), k1)
+              : std::numeric_limits<double>::quiet_NaN();
+  return stats;
+}
+
+double noise_scale(double lr, Index train_size, Index batch, double momentum) {
+  if (!(lr > 0)) throw InputError("noise scale: lr must be > 0, got " + std::to_string(lr));
+  if (batch < 1 || batch > train_size)
+    throw InputError("noise scale: batch must be in 1.." + std::to_string(train_size) + ", got " +
+                     std::to_string(batch));
+  if (!(momentum >= 0 && momentum < 1))
+    throw InputError("noise scale: momentum must be in [0, 1), got " + std::to_string(momentum));
+  return lr * (static_cast<double>(train_size) / static_cast<double>(batch) - 1.0) /
+         (1.0 - momentum);
+}
+
+template Mat<double> per_sample_gradients(const Problem<float>&, const Params<float>&,
+                                          CMatRef<float>, CMatRef<float>, int);
+template Mat<double> per_sample_gradients(const Problem<double>&, const Params<double>&,
+                                          CMatRef<double>, CMatRef<double>, int);
+template NoiseStatistics gradient_noise(const Problem<float>&, const Params<float>&, CMatRef<float>,
+                                        CMatRef<float>, const NoiseOptions&);
+template NoiseStatistics gradient_noise(const Problem<double>&, const Params<double>&,
+                                        CMatRef<double>, CMatRef<double>, const NoiseOptions&);
+
+}  // namespace deepctl::sde
