@@ -5,17 +5,16 @@
 namespace deepctl {
 
 template <class S>
-Problem<S>::Problem(std::vector<std::shared_ptr<const Layer<S>>> layers, std::shared_ptr<const Loss<S>> loss,
-                    double l2)
+Problem<S>::Problem(std::vector<std::shared_ptr<const Layer<S>>> layers,
+                    std::shared_ptr<const Loss<S>> loss, double l2)
     : layers_(std::move(layers)), loss_(std::move(loss)), l2_(l2) {
   if (layers_.empty()) throw InputError("problem: the network has no layers");
   if (!(l2 >= 0)) throw InputError("problem: l2 must be non-negative, got " + std::to_string(l2));
   for (Index t = 1; t < num_layers(); ++t)
     if (layers_[t]->input_size() != layers_[t - 1]->output_size())
       throw InputError("problem: layer " + std::to_string(t) + " " + layers_[t]->describe() +
-                       " takes " + std::to_string(layers_[t]->input_size()) +
-                       " inputs but layer " + std::to_string(t - 1) + " " +
-                       layers_[t - 1]->describe() + " gives " +
+                       " takes " + std::to_string(layers_[t]->input_size()) + " inputs but layer " +
+                       std::to_string(t - 1) + " " + layers_[t - 1]->describe() + " gives " +
                        std::to_string(layers_[t - 1]->output_size()));
 }
 
@@ -50,9 +49,8 @@ void Problem<S>::check_params(const Params<S>& theta) const {
                      " per-layer vectors, got " + std::to_string(theta.size()));
   for (Index t = 0; t < num_layers(); ++t)
     if (theta[t].size() != layers_[t]->num_params())
-      throw InputError("parameters of layer " + std::to_string(t) + " " +
-                       layers_[t]->describe() + ": expected " +
-                       std::to_string(layers_[t]->num_params()) + " values, got " +
+      throw InputError("parameters of layer " + std::to_string(t) + " " + layers_[t]->describe() +
+                       ": expected " + std::to_string(layers_[t]->num_params()) + " values, got " +
                        std::to_string(theta[t].size()));
 }
 
@@ -100,19 +98,52 @@ S Problem<S>::rollout(Workspace<S>& ws, CMatRef<S> X, CMatRef<S> Y, const Params
 template <class S>
 void Problem<S>::adjoint(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta, Params<S>& grad,
                          bool input_costate) const {
-  if (grad.size() != theta.size()) grad = zero_params();
   loss_->gradient(ws.output(), Y, ws.loss_gradient);
   ws.costates.back() = S(-1.0 / static_cast<double>(ws.batch)) * ws.loss_gradient;
+  propagate_costates(ws, theta, grad, input_costate);
+  if (l2_ > 0)
+    for (Index t = 0; t < num_layers(); ++t) grad[t] += S(l2_) * theta[t];
+}
+
+template <class S>
+void Problem<S>::propagate_costates(Workspace<S>& ws, const Params<S>& theta, Params<S>& g,
+                                    bool input_costate) const {
+  if (g.size() != theta.size()) g = zero_params();
   for (Index t = num_layers() - 1; t >= 0; --t) {
     const Index rows = (t > 0 || input_costate) ? ws.batch : 0;
-    // The layer returns ∇_θ H without R; ∇_θ J = −that + λθ.
+    // The layer returns ∇_θ H_t without R.
     layers_[t]->vjp(*ws.layer_data[t], ws.states[t], theta[t], ws.costates[t + 1],
-                    ws.costates[t].topRows(rows), grad[t]);
-    grad[t] = -grad[t];
-    if (l2_ > 0) grad[t] += S(l2_) * theta[t];
+                    ws.costates[t].topRows(rows), g[t]);
+    g[t] = -g[t];
   }
 }
 
+template <class S>
+Vec<S> flatten(const Params<S>& theta) {
+  Index size = 0;
+  for (const Vec<S>& part : theta) size += part.size();
+  Vec<S> flat(size);
+  Index offset = 0;
+  for (const Vec<S>& part : theta) {
+    flat.segment(offset, part.size()) = part;
+    offset += part.size();
+  }
+  return flat;
+}
+
+template <class S>
+void unflatten(CVecRef<S> flat, Params<S>& theta) {
+  Index offset = 0;
+  for (Vec<S>& part : theta) {
+    part = flat.segment(offset, part.size());
+    offset += part.size();
+  }
+}
+
+template Vec<float> flatten(const Params<float>&);
+template Vec<double> flatten(const Params<double>&);
+template void unflatten(CVecRef<float>, Params<float>&);
+template void unflatten(CVecRef<double>, Params<double>&);
 template class Problem<float>;
 template class Problem<double>;
 

@@ -42,11 +42,7 @@ Mat<double> per_sample_gradients(const Problem<S>& problem, const Params<S>& the
     for (Index i = 0; i < n; ++i) {
       problem.rollout(ws, X.row(i), Y.row(i), theta);
       problem.adjoint(ws, Y.row(i), theta, grad);
-      Index offset = 0;
-      for (const Vec<S>& g : grad) {
-        G.row(i).segment(offset, g.size()) = g.transpose().template cast<double>();
-        offset += g.size();
-      }
+      G.row(i) = flatten(grad).transpose().template cast<double>();
     }
   }
   return G;

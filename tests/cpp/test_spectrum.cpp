@@ -2,12 +2,16 @@
 // for linear networks and against exact Jacobian spectra of random networks.
 #include <gtest/gtest.h>
 
+#include <Eigen/Eigenvalues>
 #include <Eigen/Geometry>
 #include <cmath>
 
+#include "deepctl/core/error.hpp"
 #include "deepctl/layer/linear_control.hpp"
 #include "deepctl/problem/network_spec.hpp"
+#include "deepctl/spectrum/hessian.hpp"
 #include "deepctl/spectrum/jacobian.hpp"
+#include "deepctl/spectrum/lanczos.hpp"
 #include "deepctl/spectrum/lyapunov.hpp"
 
 namespace deepctl::spectrum {
@@ -137,6 +141,120 @@ TEST(Lyapunov, TanhNetworksOrderedAndChaotic) {
     EXPECT_EQ(r.exponents[0] > 0, a.chi1 > 1) << sw2;
     EXPECT_NEAR(r.exponents[0], 0.5 * std::log(a.chi1), 0.1) << sw2;
   }
+}
+
+// Curvature (issue #6): Hessian and Gauss–Newton products against closed forms and finite
+// differences of J itself, and the Lanczos spectra against dense eigendecompositions.
+struct CurvatureToy {
+  Problem<double> problem;
+  Mat<double> X, Y;
+  Params<double> theta;
+  CurvatureToy(std::vector<LayerSpec> layers, const std::string& loss, double l2)
+      : problem(build_problem<double>({{3, 1, 1}, std::move(layers), loss, l2})) {
+    Rng rng(8);
+    X.resize(20, 3);
+    Y = Mat<double>::Zero(20, 3);
+    for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+    for (Index i = 0; i < 20; ++i) Y(i, static_cast<Index>(rng.uniform_int(3))) = 1;
+    theta = problem.init_params(Rng(3), {InitKind::Gaussian, 1.5, 0.1});
+  }
+  double objective(CVecRef<double> flat) const {
+    Params<double> shifted = theta;
+    unflatten<double>(flat, shifted);
+    Workspace<double> ws = problem.make_workspace(X.rows());
+    return problem.rollout(ws, X, Y, shifted);
+  }
+  Mat<double> outputs(CVecRef<double> flat) const {
+    Params<double> shifted = theta;
+    unflatten<double>(flat, shifted);
+    Workspace<double> ws = problem.make_workspace(X.rows());
+    problem.rollout(ws, X, Y, shifted);
+    return ws.output();
+  }
+};
+
+const std::vector<LayerSpec> kTanhNet = {{.type = "dense", .width = 5, .activation = "tanh"},
+                                         {.type = "dense", .width = 3, .activation = "linear"}};
+
+TEST(Curvature, HessianOfLinearLeastSquaresIsItsGaussNewtonMatrix) {
+  // One linear layer, squared error: J is quadratic in θ, so vᵀHv = J(θ+v) − 2J(θ) + J(θ−v)
+  // exactly, and H = G.
+  CurvatureToy toy({{.type = "dense", .width = 3, .activation = "linear"}}, "squared_error", 0.05);
+  Curvature curvature(toy.problem, toy.theta, toy.X, toy.Y, 1);
+  const Mat<double> H = Curvature::dense(curvature.hessian_operator(), curvature.dim());
+  const Mat<double> G = Curvature::dense(curvature.gauss_newton_operator(), curvature.dim());
+  EXPECT_LT((H - G).norm(), 1e-7 * G.norm());
+  const Vec<double> theta = flatten(toy.theta);
+  Rng rng(1);
+  Vec<double> v(curvature.dim());
+  for (Index i = 0; i < v.size(); ++i) v[i] = rng.normal();
+  const double second_difference =
+      toy.objective(theta + v) - 2 * toy.objective(theta) + toy.objective(theta - v);
+  EXPECT_NEAR(v.dot(G * v), second_difference, 1e-10 * second_difference);
+}
+
+TEST(Curvature, HessianAndGaussNewtonOfATanhNetAgainstFiniteDifferences) {
+  CurvatureToy toy(kTanhNet, "cross_entropy", 0.01);
+  Curvature curvature(toy.problem, toy.theta, toy.X, toy.Y, 2);
+  const Mat<double> H = Curvature::dense(curvature.hessian_operator(), curvature.dim());
+  EXPECT_LT((H - H.transpose()).norm(), 1e-7 * H.norm());
+  const Vec<double> theta = flatten(toy.theta);
+  Rng rng(2);
+  Vec<double> v(curvature.dim()), Gv(curvature.dim());
+  for (Index i = 0; i < v.size(); ++i) v[i] = rng.normal();
+  v /= v.norm();
+  const double h = 1e-3;
+  const double second_difference =
+      (toy.objective(theta + h * v) - 2 * toy.objective(theta) + toy.objective(theta - h * v)) /
+      (h * h);
+  EXPECT_NEAR(v.dot(H * v), second_difference, 1e-5 * std::abs(second_difference) + 1e-9);
+  // vᵀGv = (1/B) Σ_s (J_s v)ᵀ ∇²Φ_s (J_s v) + λ‖v‖², J_s v from output differences.
+  const Mat<double> Jv = (toy.outputs(theta + h * v) - toy.outputs(theta - h * v)) / (2 * h);
+  const Mat<double> Z = toy.outputs(theta);
+  double expected = 0.01;
+  Mat<double> block(3, 3);
+  for (Index s = 0; s < 20; ++s) {
+    toy.problem.loss().gauss_newton(Z.row(s).transpose(), toy.Y.row(s).transpose(), block);
+    expected += Jv.row(s).dot(block * Jv.row(s).transpose()) / 20;
+  }
+  curvature.gauss_newton_vector(v, Gv);
+  EXPECT_NEAR(v.dot(Gv), expected, 1e-6 * expected);
+  const Mat<double> G = Curvature::dense(curvature.gauss_newton_operator(), curvature.dim());
+  EXPECT_GT(Eigen::SelfAdjointEigenSolver<Mat<double>>(G).eigenvalues().minCoeff(), 0.0);
+}
+
+TEST(Lanczos, TopEigenvaluesAndDensityAgainstTheDenseEigendecomposition) {
+  CurvatureToy toy(kTanhNet, "cross_entropy", 0.0);
+  Curvature curvature(toy.problem, toy.theta, toy.X, toy.Y, 1);
+  const Mat<double> H = Curvature::dense(curvature.hessian_operator(), curvature.dim());
+  const Mat<double> symmetric = 0.5 * (H + H.transpose());
+  const Vec<double> exact =
+      Eigen::SelfAdjointEigenSolver<Mat<double>>(symmetric).eigenvalues().reverse();
+  const SymmetricOperator A = [&](CVecRef<double> v, VecRef<double> out) { out = symmetric * v; };
+  const Vec<double> top = top_eigenvalues(A, curvature.dim(), 5, 40, 9);
+  for (Index k = 0; k < 5; ++k) EXPECT_NEAR(top[k], exact[k], 1e-8 * exact[0]) << k;
+  // Matrix-free through the operator itself.
+  const Vec<double> top_free =
+      top_eigenvalues(curvature.hessian_operator(), curvature.dim(), 3, 40, 9);
+  for (Index k = 0; k < 3; ++k) EXPECT_NEAR(top_free[k], exact[k], 1e-6 * exact[0]) << k;
+  // Stochastic Lanczos quadrature: a probability measure whose mean estimates tr(H)/d.
+  const SpectralDensity density = spectral_density(A, curvature.dim(), 30, 20, 4);
+  EXPECT_NEAR(density.weights.sum(), 1.0, 1e-12);
+  const double mean = density.weights.dot(density.nodes);
+  const double trace = symmetric.trace() / static_cast<double>(curvature.dim());
+  const double spread = std::sqrt((symmetric * symmetric).trace() / curvature.dim());
+  EXPECT_NEAR(mean, trace, 3 * spread * std::sqrt(2.0 / (20 * curvature.dim())));
+}
+
+TEST(Lanczos, HutchinsonTraceIsExactForDiagonalMatrices) {
+  const Vec<double> d = Vec<double>::LinSpaced(50, -1.0, 4.0);
+  const SymmetricOperator diagonal = [&](CVecRef<double> v, VecRef<double> out) {
+    out = d.cwiseProduct(v);
+  };
+  const TraceEstimate estimate = hutchinson_trace(diagonal, 50, 10, 1);
+  EXPECT_NEAR(estimate.trace, d.sum(), 1e-12);
+  EXPECT_NEAR(estimate.standard_error, 0.0, 1e-12);
+  EXPECT_THROW(hutchinson_trace(diagonal, 50, 0, 1), InputError);
 }
 
 }  // namespace

@@ -26,11 +26,17 @@ struct Workspace {
   std::vector<Mat<S>> states;    // x_0 .. x_T, each B × n_t
   std::vector<Mat<S>> costates;  // p_0 .. p_T, each B × n_t
   std::vector<std::unique_ptr<LayerData>> layer_data;
-  Vec<S> terminal_cost;          // Φ(x_T^s, y^s) per sample
-  Mat<S> loss_gradient;          // ∇Φ(x_T^s, y^s) per sample
+  Vec<S> terminal_cost;  // Φ(x_T^s, y^s) per sample
+  Mat<S> loss_gradient;  // ∇Φ(x_T^s, y^s) per sample
 
   const Mat<S>& output() const { return states.back(); }
 };
+
+// θ as one vector, layer after layer, and back (sizes checked by the Problem's users).
+template <class S>
+Vec<S> flatten(const Params<S>& theta);
+template <class S>
+void unflatten(CVecRef<S> flat, Params<S>& theta);
 
 template <class S>
 class Problem {
@@ -61,6 +67,12 @@ class Problem {
   // Costate pass after rollout: costates and grad[t] = ∇_{θ_t} J.
   void adjoint(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta, Params<S>& grad,
                bool input_costate = false) const;
+  // The costate recursion from whatever terminal costate ws.costates.back() holds:
+  // p_t = f_xᵀ p_{t+1} and g[t] = −Σ_s f_θᵀ p_{t+1}^s (no running cost). With p_T = −(1/B)∇Φ
+  // this is adjoint() less λθ; with p_T = −(1/B) q it applies the transposed parameter
+  // Jacobian, g = (1/B) Σ_s J_sᵀ q_s (Gauss–Newton products, spectrum/hessian.hpp).
+  void propagate_costates(Workspace<S>& ws, const Params<S>& theta, Params<S>& g,
+                          bool input_costate = false) const;
 
  private:
   std::vector<std::shared_ptr<const Layer<S>>> layers_;
