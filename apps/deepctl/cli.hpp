@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "deepctl/config/run_config.hpp"
+#include "deepctl/problem/network_spec.hpp"
 
 namespace deepctl::cli {
 
@@ -18,6 +19,9 @@ int phase_diagram_main(const std::vector<std::string>& args);
 int spectrum_main(const std::vector<std::string>& args);
 int trainability_main(const std::vector<std::string>& args);
 int compare_main(const std::vector<std::string>& args);
+int sde_main(const std::vector<std::string>& args);
+int noise_main(const std::vector<std::string>& args);
+int hessian_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {
@@ -65,6 +69,21 @@ class ArgScanner {
   const std::vector<std::string>& args_;
   std::size_t i_ = static_cast<std::size_t>(-1);
 };
+
+// What the analysis commands (noise, hessian) look at, in float64: the network of a CONFIG.toml
+// with parameters initialised from its seed, or of a RUN_DIR with its checkpoint.npz (or the
+// given checkpoint), and the first `samples` rows of its training split.
+struct AnalysisTarget {
+  RunConfig config;
+  Problem<double> problem;
+  Params<double> theta;
+  Mat<double> X, Y;
+  Index train_size = 0;       // N of the whole training split
+  std::string params_source;  // the checkpoint, or "initialised (seed S)"
+};
+AnalysisTarget load_analysis_target(const std::string& config_or_run_dir,
+                                    const std::string& checkpoint, Index samples,
+                                    const std::vector<std::string>& overrides);
 
 // Files of a run folder.
 std::string config_path(const std::string& run_dir);

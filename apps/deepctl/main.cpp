@@ -108,6 +108,10 @@ commands:
                                                              Jacobian spectrum vs free probability
   trainability [--sw2 LO:HI:N] [--depths L1,L2,...] [--out DIR]
                                                              trainable depth vs 6 xi_c (resumable)
+  sde [--table sme|schemes|all] [--json]                     SGD vs its SME; SDE schemes' orders
+  noise CONFIG.toml|RUN_DIR [--samples N] [--json]           gradient-noise covariance, SNR, alpha
+  hessian CONFIG.toml|RUN_DIR [--top K] [--density G] [--json]
+                                                             Hessian / Gauss-Newton spectrum
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -136,6 +140,9 @@ int main(int argc, char** argv) {
     if (command == "spectrum") return deepctl::cli::spectrum_main(args);
     if (command == "trainability") return deepctl::cli::trainability_main(args);
     if (command == "compare") return deepctl::cli::compare_main(args);
+    if (command == "sde") return deepctl::cli::sde_main(args);
+    if (command == "noise") return deepctl::cli::noise_main(args);
+    if (command == "hessian") return deepctl::cli::hessian_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

@@ -85,7 +85,8 @@ TEST(Cli, HelpOnEverySubcommand) {
   const fs::path dir = scratch("help");
   for (const std::string cmd :
        {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
-        "phase-diagram --help", "spectrum --help", "trainability --help"}) {
+        "phase-diagram --help", "spectrum --help", "trainability --help", "compare --help",
+        "sde --help", "noise --help", "hessian --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -378,6 +379,61 @@ TEST(Cli, SpectrumMeasuresBesideTheory) {
   EXPECT_NEAR(j["theory"]["edge"].get<double>(), 1.0, 1e-9);
   expect_one_line_error(run_cli("spectrum --activation tanh --weights uniform", dir), "--weights");
   expect_one_line_error(run_cli("spectrum --activation relu --sb2 0.1", dir), "no critical point");
+}
+
+TEST(Cli, SdeReproducesTheWeakErrorTableAndTheSchemeOrders) {
+  const fs::path dir = scratch("sde");
+  const Result r = run_cli("sde --paths 200 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  // REFERENCE F15's table at lr = 0.0125: 1.651e-3 (order 1), 5.372e-5 (order 2).
+  EXPECT_NEAR(j["sme"][4]["error1"].get<double>(), 1.651e-3, 1e-6);
+  EXPECT_NEAR(j["sme"][4]["error2"].get<double>(), 5.372e-5, 1e-7);
+  EXPECT_NEAR(j["schemes"]["weak2"]["weak"][3]["order"].get<double>(), 2.0, 0.25);
+  EXPECT_TRUE(j["schemes"]["weak2"]["declared_strong"].is_null());
+  EXPECT_NEAR(j["schemes"]["milstein"]["strong"][4]["order"].get<double>(), 1.0, 0.2);
+  expect_one_line_error(run_cli("sde --table lévy", dir), "--table");
+}
+
+TEST(Cli, NoiseAndHessianOfAConfigAndOfATrainedRun) {
+  const fs::path dir = scratch("noise");
+  const fs::path config = digits_config(dir, "epochs = 1\nbatch_size = 32\nlr = 0.01\n");
+  ASSERT_EQ(train(config, dir, "run").code, 0);
+  const std::string run = (dir / "run").string();
+  Result r = run_cli("noise " + run + " --samples 200 --top 3 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["params"].get<std::string>(), run + "/checkpoint.npz");
+  EXPECT_EQ(j["batch"].get<int>(), 32);
+  EXPECT_EQ(j["top_eigenvalues"].size(), 3u);
+  EXPECT_GT(j["covariance_trace"].get<double>(), j["top_eigenvalues"][0].get<double>());
+  EXPECT_LE(j["rank_above_1e-3"].get<int>(), 199);  // rank of Σ ≤ n − 1
+  EXPECT_GT(j["tail_index"].get<double>(), 0.5);
+  EXPECT_NEAR(j["noise_scale"].get<double>(), 0.01 * (1438.0 / 32 - 1), 1e-9);
+  EXPECT_EQ(j["layers"].size(), 2u);
+  // A config alone: parameters initialised from its seed.
+  r = run_cli("noise " + config.string() + " --samples 100 --batch 10 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["params"].get<std::string>(), "initialised (seed 0)");
+
+  r = run_cli("hessian " + run + " --samples 200 --top 2 --probes 4 --density 8 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json::parse(r.out);
+  EXPECT_EQ(j["num_params"].get<int>(), 64 * 32 + 32 + 32 * 10 + 10);
+  EXPECT_GE(j["top_eigenvalues"][0].get<double>(), j["top_eigenvalues"][1].get<double>());
+  EXPECT_EQ(j["density"]["x"].size(), 8u);
+  const Result again =
+      run_cli("hessian " + run + " --samples 200 --top 2 --probes 4 --density 8 --json", dir);
+  EXPECT_EQ(again.out, r.out);  // seeded: the same numbers
+  r = run_cli("hessian " + run + " --samples 200 --matrix gauss-newton --top 1 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GT(json::parse(r.out)["top_eigenvalues"][0].get<double>(), 0.0);
+
+  expect_one_line_error(run_cli("noise " + run + " --samples 100000", dir), "--samples");
+  expect_one_line_error(run_cli("noise " + run + " --samples 50 --batch 60", dir), "--batch");
+  expect_one_line_error(run_cli("hessian " + run + " --matrix fisher", dir), "--matrix");
+  expect_one_line_error(run_cli("hessian /nonexistent/run.toml", dir), "/nonexistent/run.toml");
+  expect_one_line_error(run_cli("noise", dir), "CONFIG.toml or RUN_DIR");
 }
 
 TEST(Cli, TrainabilitySweepResumesWithTheSameResults) {
