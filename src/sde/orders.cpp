@@ -72,17 +72,6 @@ double GeometricBrownianMotion::second_moment(double x0, double T) const {
   return x0 * x0 * std::exp((2 * mu_ + sigma_ * sigma_) * T);
 }
 
-void OrnsteinUhlenbeck::drift(double, CVecRef<double> x, VecRef<double> b) const {
-  b[0] = -theta_ * x[0];
-}
-void OrnsteinUhlenbeck::diffusion(double, CVecRef<double>, MatRef<double> G) const {
-  G(0, 0) = sigma_;
-}
-double OrnsteinUhlenbeck::second_moment(double x0, double T) const {
-  const double decay = std::exp(-2 * theta_ * T);
-  return x0 * x0 * decay + sigma_ * sigma_ * (1 - decay) / (2 * theta_);
-}
-
 double three_point_expectation(const Sde& sde, Scheme scheme, CVecRef<double> x0, double t0,
                                double t1, Index steps,
                                const std::function<double(CVecRef<double>)>& g) {

@@ -12,7 +12,9 @@
 #include "deepctl/sde/integrators.hpp"
 #include "deepctl/sde/orders.hpp"
 #include "deepctl/sde/sme.hpp"
+#include "deepctl/sde/stationary.hpp"
 #include "deepctl/sde/tail_index.hpp"
+#include "deepctl/spectrum/hessian.hpp"
 
 using namespace deepctl;
 using namespace deepctl::sde;
@@ -216,4 +218,123 @@ TEST(GradientNoise, NoiseScaleOfSmithAndLe) {
   EXPECT_DOUBLE_EQ(noise_scale(0.1, 60000, 100, 0.9), 0.1 * 599 / 0.1);
   EXPECT_THROW(noise_scale(0.1, 100, 200), InputError);
   EXPECT_THROW(noise_scale(0.1, 100, 10, 1.0), InputError);
+}
+
+TEST(Stationary, LyapunovSolutionAgainstEulerMaruyamaPaths) {
+  Mat<double> A(2, 2), G(2, 2);
+  A << 2.0, 0.6, 0.6, 1.0;
+  G << 0.8, 0.0, 0.5, 0.4;
+  const OrnsteinUhlenbeck ou(A, G);
+  const Mat<double> sigma = ou.stationary_covariance();
+  EXPECT_LT((A * sigma + sigma * A - G * G.transpose()).norm(), 1e-13);
+  // One long Euler–Maruyama path (Δt = 0.01), after a burn-in; the time average is the mean.
+  Rng rng(12);
+  Vec<double> x = Vec<double>::Zero(2), dw(2);
+  Mat<double> empirical = Mat<double>::Zero(2, 2);
+  const double dt = 0.01;
+  const int burn_in = 2000, steps = 400000;
+  for (int k = 0; k < burn_in + steps; ++k) {
+    dw << std::sqrt(dt) * rng.normal(), std::sqrt(dt) * rng.normal();
+    step(ou, Scheme::EulerMaruyama, 0, dt, dw, x);
+    if (k >= burn_in) empirical += x * x.transpose() / steps;
+  }
+  // Euler–Maruyama's own stationary covariance differs by O(Δt) ≈ 1 %; the rest is Monte Carlo.
+  EXPECT_LT((empirical - sigma).norm(), 0.05 * sigma.norm());
+  Mat<double> indefinite = A;
+  indefinite(1, 1) = -1;
+  EXPECT_THROW(OrnsteinUhlenbeck(indefinite, G).stationary_covariance(), InputError);
+}
+
+TEST(Stationary, ConstantSgdIteratesMatchTheDiscreteLyapunovSolution) {
+  // REFERENCE F17's harness: Bayesian linear regression (d = 3 weights + bias, N = 1000),
+  // constant SGD with B = 10 drawn with replacement; A = the Hessian and C = the per-example
+  // gradient covariance at θ*, both from the Problem (spectrum/hessian, per_sample_gradients).
+  const Index N = 1000, B = 10;
+  const Problem<double> problem = build_problem<double>(
+      {{3, 1, 1}, {{.type = "dense", .width = 1, .activation = "linear"}}, "squared_error", 0});
+  Rng rng(17);
+  Mat<double> X(N, 3), Y(N, 1), design(N, 4);
+  Vec<double> w_true(3);
+  w_true << 1.0, -0.5, 0.25;
+  for (Index i = 0; i < N; ++i) {
+    for (Index j = 0; j < 3; ++j) X(i, j) = rng.normal() * (1.0 + 0.5 * static_cast<double>(j));
+    Y(i, 0) = X.row(i).dot(w_true) + 0.3 + 0.5 * rng.normal();
+    design.row(i) << X.row(i), 1.0;
+  }
+  const Vec<double> solution =
+      design.colPivHouseholderQr().solve(Y.col(0));  // θ* = (weights, bias)
+  Params<double> theta = problem.zero_params();
+  theta[0] = solution;  // dense(3 -> 1) stores its weight row, then its bias
+  spectrum::Curvature curvature(problem, theta, X, Y, 1);
+  ASSERT_LT(curvature.gradient().norm(), 1e-10);
+  const Mat<double> A = spectrum::Curvature::dense(curvature.hessian_operator(), 4);
+  const Mat<double> Asym = 0.5 * (A + A.transpose());
+  const Mat<double> G = per_sample_gradients(problem, theta, X, Y, 1);
+  const Mat<double> C = G.transpose() * G / static_cast<double>(N);  // mean gradient is 0 at θ*
+  const double lambda_max = Eigen::SelfAdjointEigenSolver<Mat<double>>(Asym).eigenvalues()[3];
+  const double lr = 0.2 / lambda_max;
+  const Mat<double> discrete = sgd_stationary_covariance(Asym, C, lr, B, true);
+  const Mat<double> continuous = sgd_stationary_covariance(Asym, C, lr, B, false);
+
+  Workspace<double> ws = problem.make_workspace(B);
+  Params<double> grad = problem.zero_params(), iterate = theta;
+  Mat<double> Xb(B, 3), Yb(B, 1);
+  Mat<double> empirical = Mat<double>::Zero(4, 4);
+  const int burn_in = 5000, steps = 1000000;
+  for (int k = 0; k < burn_in + steps; ++k) {
+    for (Index b = 0; b < B; ++b) {
+      const Index i = static_cast<Index>(rng.uniform_int(N));
+      Xb.row(b) = X.row(i);
+      Yb.row(b) = Y.row(i);
+    }
+    problem.rollout(ws, Xb, Yb, iterate);
+    problem.adjoint(ws, Yb, iterate, grad);
+    iterate[0] -= lr * grad[0];
+    if (k >= burn_in) {
+      const Vec<double> deviation = iterate[0] - solution;
+      empirical += deviation * deviation.transpose() / steps;
+    }
+  }
+  // Measured 2.3 %: the rest is the state-dependent part of the noise, (xxᵀ − A)(θ − θ*), which
+  // the Lyapunov equation leaves out and which grows with η (5.9 % at ηλ_max = 0.4).
+  const double error = (empirical - discrete).norm() / discrete.norm();
+  EXPECT_LT(error, 0.04);
+  // At ηλ_max = 0.2 the continuous (SDE) solution is off by ~10 % along the sharpest direction.
+  EXPECT_GT((empirical - continuous).norm() / continuous.norm(), 2 * error);
+}
+
+TEST(Stationary, ProbabilityCurrentVanishesIffTheNoiseCommutesWithTheCurvature) {
+  Mat<double> A(2, 2), D(2, 2);
+  A << 3.0, 0.0, 0.0, 1.0;
+  D << 1.0, 0.7, 0.7, 1.0;  // AD ≠ DA
+  const double temperature = 0.5;
+  const Mat<double> J = probability_current(A, D, temperature);
+  const Mat<double> sigma =
+      OrnsteinUhlenbeck(A, (2 * temperature * D).llt().matrixL().toDenseMatrix())
+          .stationary_covariance();
+  // ∇·(jρ) = 0 for Gaussian ρ: tr J = 0 and Σ⁻¹J antisymmetric.
+  EXPECT_NEAR(J.trace(), 0.0, 1e-12);
+  const Mat<double> K = sigma.inverse() * J;
+  EXPECT_LT((K + K.transpose()).norm(), 1e-12);
+  EXPECT_GT(J.norm(), 0.1);
+  Mat<double> commuting = Mat<double>::Identity(2, 2);
+  commuting(1, 1) = 2.0;
+  EXPECT_LT(probability_current(A, commuting, temperature).norm(), 1e-12);
+  // The circulation E[x₁dx₂ − x₂dx₁]/dt of a simulated path against (AΣ)₁₂ − (AΣ)₂₁.
+  const OrnsteinUhlenbeck ou(A, (2 * temperature * D).llt().matrixL().toDenseMatrix());
+  Rng rng(19);
+  Vec<double> x = Vec<double>::Zero(2), dw(2);
+  const double dt = 0.005;
+  const int steps = 1000000;
+  double circulation = 0;
+  for (int k = 0; k < steps; ++k) {
+    dw << std::sqrt(dt) * rng.normal(), std::sqrt(dt) * rng.normal();
+    const Vec<double> before = x;
+    step(ou, Scheme::EulerMaruyama, 0, dt, dw, x);
+    circulation += (before[0] * (x[1] - before[1]) - before[1] * (x[0] - before[0])) / (dt * steps);
+  }
+  const Mat<double> AS = A * sigma;
+  const double expected = AS(0, 1) - AS(1, 0);
+  EXPECT_GT(std::abs(expected), 0.1);
+  EXPECT_NEAR(circulation, expected, 0.15 * std::abs(expected));
 }

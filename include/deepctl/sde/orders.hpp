@@ -2,8 +2,7 @@
 //
 //   geometric Brownian motion  dX = μX dt + σX dW (diagonal noise, g(x) = σx, ∂g = σ)
 //       X_T = x0 exp((μ − σ²/2)T + σW_T),   E X_T = x0 e^{μT},   E X_T² = x0² e^{(2μ + σ²)T}
-//   Ornstein–Uhlenbeck         dX = −θX dt + σ dW (additive noise)
-//       E X_T = x0 e^{−θT},   E X_T² = x0² e^{−2θT} + σ²(1 − e^{−2θT})/(2θ)
+//   Ornstein–Uhlenbeck         dX = −θX dt + σ dW (additive noise; sde/stationary.hpp)
 //
 // Strong error: E|X_T^Δ − X_T| over P paths, the exact X_T from the same Brownian path's W_T.
 // Weak error: |E g(X_T^Δ) − E g(X_T)| with E g(X_T^Δ) computed *exactly* for the three-point
@@ -15,7 +14,7 @@
 #include <functional>
 #include <vector>
 
-#include "deepctl/sde/integrators.hpp"
+#include "deepctl/sde/stationary.hpp"
 
 namespace deepctl::sde {
 
@@ -33,20 +32,6 @@ class GeometricBrownianMotion final : public Sde {
 
  private:
   double mu_, sigma_;
-};
-
-class OrnsteinUhlenbeck final : public Sde {
- public:
-  OrnsteinUhlenbeck(double theta, double sigma) : theta_(theta), sigma_(sigma) {}
-  Index dim() const override { return 1; }
-  Index noise_dim() const override { return 1; }
-  NoiseKind noise() const override { return NoiseKind::Additive; }
-  void drift(double t, CVecRef<double> x, VecRef<double> b) const override;
-  void diffusion(double t, CVecRef<double> x, MatRef<double> G) const override;
-  double second_moment(double x0, double T) const;
-
- private:
-  double theta_, sigma_;
 };
 
 // E g(X^Δ(t1)) over every three-point increment path; InputError if noise_dim · steps > 14.
