@@ -22,6 +22,7 @@ int compare_main(const std::vector<std::string>& args);
 int sde_main(const std::vector<std::string>& args);
 int noise_main(const std::vector<std::string>& args);
 int hessian_main(const std::vector<std::string>& args);
+int ntk_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {

@@ -112,6 +112,7 @@ commands:
   noise CONFIG.toml|RUN_DIR [--samples N] [--json]           gradient-noise covariance, SNR, alpha
   hessian CONFIG.toml|RUN_DIR [--top K] [--density G] [--json]
                                                              Hessian / Gauss-Newton spectrum
+  ntk CONFIG.toml|RUN_DIR [--samples N] [--steps K] [--json] empirical NTK; kernel vs actual GD
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -143,6 +144,7 @@ int main(int argc, char** argv) {
     if (command == "sde") return deepctl::cli::sde_main(args);
     if (command == "noise") return deepctl::cli::noise_main(args);
     if (command == "hessian") return deepctl::cli::hessian_main(args);
+    if (command == "ntk") return deepctl::cli::ntk_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

@@ -86,7 +86,7 @@ TEST(Cli, HelpOnEverySubcommand) {
   for (const std::string cmd :
        {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
         "phase-diagram --help", "spectrum --help", "trainability --help", "compare --help",
-        "sde --help", "noise --help", "hessian --help"}) {
+        "sde --help", "noise --help", "hessian --help", "ntk --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -428,6 +428,16 @@ TEST(Cli, NoiseAndHessianOfAConfigAndOfATrainedRun) {
   r = run_cli("hessian " + run + " --samples 200 --matrix gauss-newton --top 1 --json", dir);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_GT(json::parse(r.out)["top_eigenvalues"][0].get<double>(), 0.0);
+
+  r = run_cli("ntk " + run + " --samples 30 --steps 5 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json::parse(r.out);
+  EXPECT_EQ(j["size"].get<int>(), 300);  // 30 samples × 10 outputs
+  EXPECT_GT(j["smallest_eigenvalue"].get<double>(), 0.0);
+  EXPECT_NEAR(j["lr"].get<double>(), 30 / j["largest_eigenvalue"].get<double>(), 1e-12);
+  EXPECT_EQ(j["actual"].size(), 6u);
+  EXPECT_DOUBLE_EQ(j["actual"][0].get<double>(), j["predicted"][0].get<double>());
+  expect_one_line_error(run_cli("ntk " + run + " --lr -1", dir), "--lr");
 
   expect_one_line_error(run_cli("noise " + run + " --samples 100000", dir), "--samples");
   expect_one_line_error(run_cli("noise " + run + " --samples 50 --batch 60", dir), "--batch");

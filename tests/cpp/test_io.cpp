@@ -50,7 +50,8 @@ TEST(Npz, CorruptArchivesAreRejectedWithThePath) {
   } catch (const FileError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos);
   }
-  const std::string full = encode_npz({{"a", NpyArray::from_vector(Vec<double>::Ones(100).eval())}});
+  const std::string full =
+      encode_npz({{"a", NpyArray::from_vector(Vec<double>::Ones(100).eval())}});
   std::ofstream(path, std::ios::binary) << full.substr(0, full.size() / 2);
   EXPECT_THROW(read_npz(path), FileError);
   EXPECT_THROW(read_npz("/nonexistent/c.npz"), FileError);

@@ -13,6 +13,7 @@
 #include "deepctl/spectrum/jacobian.hpp"
 #include "deepctl/spectrum/lanczos.hpp"
 #include "deepctl/spectrum/lyapunov.hpp"
+#include "deepctl/spectrum/ntk.hpp"
 
 namespace deepctl::spectrum {
 namespace {
@@ -255,6 +256,93 @@ TEST(Lanczos, HutchinsonTraceIsExactForDiagonalMatrices) {
   EXPECT_NEAR(estimate.trace, d.sum(), 1e-12);
   EXPECT_NEAR(estimate.standard_error, 0.0, 1e-12);
   EXPECT_THROW(hutchinson_trace(diagonal, 50, 0, 1), InputError);
+}
+
+// Neural tangent kernel (REFERENCE F14).
+struct WideTwoLayer {
+  Problem<double> problem;
+  Mat<double> X, Y;
+  Params<double> theta;
+  explicit WideTwoLayer(Index width, Index n = 20)
+      : problem(build_problem<double>({{5, 1, 1},
+                                       {{.type = "dense", .width = width, .activation = "relu"},
+                                        {.type = "dense", .width = 1, .activation = "linear"}},
+                                       "squared_error",
+                                       0})) {
+    Rng rng(21);
+    X.resize(n, 5);
+    Y.resize(n, 1);
+    for (Index i = 0; i < n; ++i) {
+      for (Index j = 0; j < 5; ++j) X(i, j) = rng.normal();
+      X.row(i).normalize();
+      Y(i, 0) = rng.uniform() < 0.5 ? -1.0 : 1.0;
+    }
+    theta = problem.init_params(Rng(5), {InitKind::Gaussian, 2.0, 0.0});
+    theta[1] *= std::sqrt(0.5);  // output weights of variance 1/m
+  }
+};
+
+TEST(Ntk, OutputJacobianAgainstFiniteDifferences) {
+  const CurvatureToy toy(kTanhNet, "cross_entropy", 0.0);
+  const Mat<double> J = output_jacobian(toy.problem, toy.theta, toy.X);
+  ASSERT_EQ(J.rows(), 20 * 3);
+  Rng rng(3);
+  Vec<double> v(J.cols());
+  for (Index i = 0; i < v.size(); ++i) v[i] = rng.normal();
+  const Vec<double> theta = flatten(toy.theta);
+  const double h = 1e-5;
+  const Mat<double> difference =
+      (toy.outputs(theta + h * v) - toy.outputs(theta - h * v)) / (2 * h);
+  const Vec<double> Jv = J * v;
+  EXPECT_LT((Jv - Eigen::Map<const Vec<double>>(difference.data(), 60)).norm(), 1e-7 * Jv.norm());
+}
+
+TEST(Ntk, ReluGramMatrixInClosedFormAgainstMonteCarloAndAWideNetwork) {
+  const WideTwoLayer net(8000, 6);
+  const Mat<double> H = relu_gram_infinite(net.X);
+  // Monte Carlo over w ~ N(0, I).
+  Rng rng(4);
+  Mat<double> mc = Mat<double>::Zero(6, 6);
+  const int draws = 200000;
+  Vec<double> w(5);
+  for (int d = 0; d < draws; ++d) {
+    for (Index j = 0; j < 5; ++j) w[j] = rng.normal();
+    const Vec<double> active = ((net.X * w).array() >= 0).cast<double>();
+    mc += (active * active.transpose()).cwiseProduct(net.X * net.X.transpose()) / draws;
+  }
+  EXPECT_LT((mc - H).cwiseAbs().maxCoeff(), 4 * 0.5 / std::sqrt(double(draws)));
+  // The first-layer weight block of a width-8000 network's empirical kernel concentrates on H∞.
+  const Mat<double> J = output_jacobian(net.problem, net.theta, net.X);
+  const Mat<double> Jw = J.leftCols(8000 * 5);
+  EXPECT_LT((Jw * Jw.transpose() - H).cwiseAbs().maxCoeff(), 0.03);
+  Mat<double> unnormalised = net.X;
+  unnormalised(0, 0) += 1;
+  EXPECT_THROW(relu_gram_infinite(unnormalised), InputError);
+}
+
+TEST(Ntk, KernelDynamicsPredictTheTrainingOfAWideNetAndLessSoOfANarrowOne) {
+  double deviation[2], change[2];
+  const Index widths[2] = {100, 4000};
+  for (int w = 0; w < 2; ++w) {
+    const WideTwoLayer net(widths[w]);
+    const double lambda_max =
+        empirical_ntk(net.problem, net.theta, net.X).eigenvalues().real().maxCoeff();
+    const LinearizedTraining run =
+        compare_linearized_training(net.problem, net.theta, net.X, net.Y, 20 / lambda_max, 60);
+    EXPECT_NEAR(run.largest_eigenvalue, lambda_max, 1e-9 * lambda_max);
+    EXPECT_GT(run.smallest_eigenvalue, 0.0);
+    deviation[w] = 0;
+    for (std::size_t k = 0; k < run.actual.size(); ++k)
+      deviation[w] =
+          std::max(deviation[w], std::abs(run.actual[k] - run.predicted[k]) / run.actual[0]);
+    change[w] = run.kernel_change;
+    EXPECT_LT(run.actual.back(), 0.5 * run.actual.front());  // it trains
+  }
+  // Measured: deviation 1e−5 (width 4000) against 1e−2 (width 100); kernel change 5e−5 vs 0.08.
+  EXPECT_LT(deviation[1], 1e-3);
+  EXPECT_GT(deviation[0], 10 * deviation[1]);
+  EXPECT_LT(change[1], 1e-3);
+  EXPECT_GT(change[0], 2 * change[1]);  // the kernel moves less as the width grows
 }
 
 }  // namespace
