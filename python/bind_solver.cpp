@@ -149,8 +149,9 @@ the augmented Hamiltonian).)")
 void bind_solver(py::module_& m) {
   py::class_<UpdateOptions>(m, "UpdateOptions", R"(The update policy (the controller acting on ∇J).
 
-kind: sgd | momentum | nesterov | adam | pid; momentum μ (also pid's); beta1, beta2, epsilon
-(Adam); weight_decay (decoupled, Adam); ki, kd (PID gains).)")
+kind: sgd | momentum | nesterov | adam | pid | csgd | cmsgd; momentum μ (also pid's, and
+cmsgd's initial μ₀); beta1, beta2, epsilon (Adam); weight_decay (decoupled, Adam); ki, kd (PID
+gains); u0, beta_min, beta_max (csgd/cmsgd: initial multiplier, averaging bounds).)")
       .def(py::init<>())
       .def_property(
           "kind", [](const UpdateOptions& u) { return UpdateOptions::kind_name(u.kind); },
@@ -162,6 +163,9 @@ kind: sgd | momentum | nesterov | adam | pid; momentum μ (also pid's); beta1, b
       .def_readwrite("weight_decay", &UpdateOptions::weight_decay)
       .def_readwrite("ki", &UpdateOptions::ki)
       .def_readwrite("kd", &UpdateOptions::kd)
+      .def_readwrite("u0", &UpdateOptions::u0)
+      .def_readwrite("beta_min", &UpdateOptions::beta_min)
+      .def_readwrite("beta_max", &UpdateOptions::beta_max)
       .def("__repr__", [](const UpdateOptions& u) {
         return "UpdateOptions(kind='" + UpdateOptions::kind_name(u.kind) + "')";
       });

@@ -50,6 +50,9 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "weight_decay", c.weight_decay);
   v("train", "ki", c.ki);
   v("train", "kd", c.kd);
+  v("train", "u0", c.u0);
+  v("train", "beta_min", c.beta_min);
+  v("train", "beta_max", c.beta_max);
   v("train", "rho", c.rho);
   v("train", "inner_steps", c.inner_steps);
   v("train", "inner_lr", c.inner_lr);
@@ -217,7 +220,10 @@ TrainerOptions RunConfig::trainer_options() const {
               epsilon,
               weight_decay,
               ki,
-              kd};
+              kd,
+              u0,
+              beta_min,
+              beta_max};
   o.schedule.kind = Schedule::parse_kind(schedule);
   o.schedule.base = lr;
   o.schedule.gamma = gamma;

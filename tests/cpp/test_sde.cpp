@@ -10,10 +10,12 @@
 #include "deepctl/sde/brownian.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
 #include "deepctl/sde/integrators.hpp"
+#include "deepctl/sde/lr_control.hpp"
 #include "deepctl/sde/orders.hpp"
 #include "deepctl/sde/sme.hpp"
 #include "deepctl/sde/stationary.hpp"
 #include "deepctl/sde/tail_index.hpp"
+#include "deepctl/solver/update_policy.hpp"
 #include "deepctl/spectrum/hessian.hpp"
 
 using namespace deepctl;
@@ -337,4 +339,83 @@ TEST(Stationary, ProbabilityCurrentVanishesIffTheNoiseCommutesWithTheCurvature) 
   const double expected = AS(0, 1) - AS(1, 0);
   EXPECT_GT(std::abs(expected), 0.1);
   EXPECT_NEAR(circulation, expected, 0.15 * std::abs(expected));
+}
+
+TEST(LrControl, ClosedFormSolvesTheMomentOdeAndBeatsEveryConstantRate) {
+  for (double m0 : {2.0, 0.01}) {  // above and below the noise level ησ²/2 = 0.05
+    const QuadraticLrControl q{1.5, 1.0, 0.1, m0};
+    // RK4 on ṁ = −2aum + ½aησ²u² with the feedback u = min(1, 2m/(ησ²)).
+    auto rate = [&](double m) {
+      const double u = std::min(1.0, 2 * m / (q.lr * q.noise_variance));
+      return -2 * q.curvature * u * m + 0.5 * q.curvature * q.lr * q.noise_variance * u * u;
+    };
+    double m = m0;
+    const double dt = 1e-3, T = 10;
+    for (int k = 0; k < 10000; ++k) {
+      const double k1 = rate(m), k2 = rate(m + 0.5 * dt * k1), k3 = rate(m + 0.5 * dt * k2),
+                   k4 = rate(m + dt * k3);
+      m += dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    }
+    EXPECT_NEAR(m, q.optimal_loss(T), 1e-9 * q.optimal_loss(T)) << m0;
+    for (double u = 0.05; u <= 1.0; u += 0.05) EXPECT_LT(q.optimal_loss(T), q.constant_loss(u, T));
+  }
+  const QuadraticLrControl q{1.5, 1.0, 0.1, 2.0};
+  EXPECT_NEAR(q.optimal_loss(q.switch_time()), 0.05, 1e-12);  // m = ησ²/2 at t*
+  EXPECT_NEAR(q.optimal_control(q.switch_time() + 2.0), 1 / (1 + 1.5 * 2.0), 1e-12);
+}
+
+namespace {
+
+struct CsgdOutcome {
+  double csgd_loss = 0, sgd_loss = 0, slow_sgd_loss = 0, estimated_a = 0, final_u = 0;
+};
+
+// f = ½a(x − b)², gradient a(x − b) + σξ (σ = 1, b = 0.5, x0 = 2), η_max = 0.1, 2000 steps,
+// averaged over 400 runs: cSGD from u₀, SGD at η_max and SGD at u₀η_max on the same noise.
+CsgdOutcome run_csgd(double a, double u0) {
+  const double b = 0.5, eta = 0.1;
+  const int runs = 400;
+  CsgdOutcome out;
+  for (int r = 0; r < runs; ++r) {
+    Rng rng(1000 + r);
+    UpdateOptions options;
+    options.kind = UpdateKind::CSGD;
+    options.u0 = u0;
+    Params<double> x = {Vec<double>::Constant(1, 2.0)}, g = x;
+    double x_sgd = 2.0, x_slow = 2.0;
+    UpdatePolicy<double> csgd(options, x);
+    for (int k = 0; k < 2000; ++k) {
+      const double noise = rng.normal();
+      g[0][0] = a * (x[0][0] - b) + noise;
+      csgd.apply(x, g, eta);
+      x_sgd -= eta * (a * (x_sgd - b) + noise);
+      x_slow -= u0 * eta * (a * (x_slow - b) + noise);
+    }
+    out.csgd_loss += 0.5 * a * std::pow(x[0][0] - b, 2) / runs;
+    out.sgd_loss += 0.5 * a * std::pow(x_sgd - b, 2) / runs;
+    out.slow_sgd_loss += 0.5 * a * std::pow(x_slow - b, 2) / runs;
+    const auto state = csgd.state();  // ctrl_x_var, ctrl_gx_cov and csgd_u are buffers 3, 4, 6
+    out.estimated_a += (*state[4].second)[0][0] / (*state[3].second)[0][0] / runs;
+    out.final_u += (*state[6].second)[0][0] / runs;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(LrControl, CsgdRaisesASmallInitialRateAndAnnealsOnlyWhereCurvatureTimesRateExceedsOne) {
+  // aη = 0.2: the estimate m ≥ σ²/(2a) keeps u_new at 1, so u climbs from 10⁻³ to 1 and cSGD
+  // ends where SGD at η_max does, while SGD at 10⁻³η_max has barely moved.
+  const CsgdOutcome mild = run_csgd(2.0, 1e-3);
+  EXPECT_NEAR(mild.estimated_a, 2.0, 0.2);
+  EXPECT_NEAR(mild.final_u, 1.0, 1e-3);
+  EXPECT_NEAR(mild.csgd_loss, mild.sgd_loss, 0.05 * mild.sgd_loss);
+  // SGD's stationary excess loss ½ησ²/(2 − aη) (sde/sme.hpp), Monte-Carlo error ≈ 7 %.
+  EXPECT_NEAR(mild.sgd_loss, 0.5 * 0.1 / (2 - 0.2), 0.2 * 0.5 * 0.1 / 1.8);
+  EXPECT_GT(mild.slow_sgd_loss, 20 * mild.csgd_loss);
+  // aη = 1.5: u anneals below 1 and the excess loss falls under constant-rate SGD's.
+  const CsgdOutcome sharp = run_csgd(15.0, 1.0);
+  EXPECT_NEAR(sharp.estimated_a, 15.0, 1.5);
+  EXPECT_LT(sharp.final_u, 0.8);
+  EXPECT_LT(sharp.csgd_loss, 0.5 * sharp.sgd_loss);
 }

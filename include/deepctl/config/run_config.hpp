@@ -56,6 +56,9 @@ struct RunConfig {
   double weight_decay = 0.0;
   double ki = 5.0;
   double kd = 10.0;
+  double u0 = 1.0;        // csgd: initial learning-rate multiplier
+  double beta_min = 0.9;  // csgd, cmsgd: bounds of the adaptive averaging decay
+  double beta_max = 0.99;
   double rho = 0.0;                // msa: ρ of E-MSA (0: basic MSA)
   int inner_steps = 10;            // msa: inner ascent steps per layer and minibatch
   double inner_lr = 0.1;           // msa: inner ascent step

@@ -11,6 +11,27 @@
 //              g_prev ← g     (An et al. 2018, the buffer form with the gradient difference the
 //              paper intends; the official code never stores g_prev. At the first step
 //              g_prev = g, so D starts at 0.)
+//   csgd       controlled SGD (Li, Tai & E 2017; REFERENCE F16): per coordinate, exponential
+//              averages with decay β of g and θ, their variances and covariance
+//                ḡ, x̄ ← EMA;  Var g, Var x, Cov(g, x) ← EMA of the centred products
+//                (the weighted Welford update, which stays accurate in float32)
+//              estimate the local quadratic a = Cov(g, x)/Var x, the noise σ² = Var g and the
+//              expected excess loss m = ½(ḡ² + Var g)/a; then
+//                u_new = min(1, 2m/(η σ²)) if a > 0, else 1;   u ← β u + (1−β) u_new
+//                β ← clip(β_min + (β_max − β_min) Var g/(ḡ² + Var g), β_min, β_max)
+//                θ ← θ − η u g          (η = the schedule's rate, η_max of the paper; u₀ = u0)
+//              in the order of the authors' code (LiQianxiao/cSGD-cMSGD): estimates, the step
+//              with the current u, then u and β. u applies the SME's optimal feedback
+//              u* = min(1, 2m/(ησ²)) (sde/lr_control.hpp) with these estimates. Since
+//              Var g ≥ σ² + a² Var x, the estimate m ≥ σ²/(2a), so u_new ≥ 1/(aη): a coordinate
+//              anneals only where aη > 1, and elsewhere u climbs to 1, which is what makes the
+//              final accuracy insensitive to u₀. Unlike the authors' code, which starts the
+//              means at 0, the averages start at the first values (no start-up transient);
+//              u stays at u₀ until Var x > 0.
+//   cmsgd      controlled momentum SGD, the same estimates and order, then
+//                v ← μ v − η g;   θ ← θ + v     (μ₀ = momentum)
+//                μ_new = max(0, min(1 − 2√(η a), 1 − ησ²/(4m))) if a > 0, else 1
+//                μ ← β μ + (1−β) μ_new
 //
 // Read as control: each policy is a feedback law from the measured gradient to the control
 // increment (REFERENCE F12); its buffers are the controller's state and are checkpointed.
@@ -24,7 +45,7 @@
 
 namespace deepctl {
 
-enum class UpdateKind { SGD, Momentum, Nesterov, Adam, PID };
+enum class UpdateKind { SGD, Momentum, Nesterov, Adam, PID, CSGD, CMSGD };
 
 struct UpdateOptions {
   UpdateKind kind = UpdateKind::Adam;
@@ -35,6 +56,9 @@ struct UpdateOptions {
   double weight_decay = 0.0;  // λ_wd, decoupled (adam only)
   double ki = 5.0;            // K_i (pid)
   double kd = 10.0;           // K_d (pid)
+  double u0 = 1.0;            // initial learning-rate multiplier u₀ (csgd)
+  double beta_min = 0.9;      // bounds of the adaptive averaging decay β (csgd, cmsgd)
+  double beta_max = 0.99;
 
   static UpdateKind parse_kind(const std::string& text);
   static std::string kind_name(UpdateKind kind);
@@ -48,15 +72,22 @@ class UpdatePolicy {
   void apply(Params<S>& theta, const Params<S>& grad, double lr);
 
   const UpdateOptions& options() const { return options_; }
-  // The controller state by name ("velocity", "adam_m", "adam_v"), for checkpoints.
+  // The controller state by name ("velocity", "adam_m", "adam_v", ...), for checkpoints.
   std::vector<std::pair<std::string, Params<S>*>> state();
   long updates() const { return updates_; }
   void set_updates(long k) { updates_ = k; }
 
  private:
+  // The estimates of csgd and cmsgd from g and θ of one layer; the first call initialises them.
+  void update_estimates(std::size_t t, const Vec<S>& theta, const Vec<S>& g);
+
   UpdateOptions options_;
-  Params<S> first_, second_, third_;  // velocity, m or I; v or D; g_prev
-  long updates_ = 0;                  // k, Adam's bias-correction count
+  std::vector<std::string> names_;  // one buffer per name, in this order (see state_names)
+  std::vector<Params<S>> buffers_;
+  long updates_ = 0;  // k, Adam's bias-correction count; 1 marks the first step everywhere
 };
+
+// The names of a policy's buffers, which are also their checkpoint keys.
+std::vector<std::string> state_names(UpdateKind kind);
 
 }  // namespace deepctl
