@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   bind_meanfield(m);
   bind_spectrum(m);
   bind_infoplane(m);
+  bind_sde(m);
 }
