@@ -78,8 +78,8 @@ class PySde : public sde::Sde {
   }
   void diffusion_derivative(double t, CVecRef<double> x, VecRef<double> dg) const override {
     py::gil_scoped_acquire gil;
-    const py::function f = py::get_override(static_cast<const sde::Sde*>(this),
-                                            "diffusion_derivative");
+    const py::function f =
+        py::get_override(static_cast<const sde::Sde*>(this), "diffusion_derivative");
     if (!f) return sde::Sde::diffusion_derivative(t, x, dg);
     dg = f(t, Vec<double>(x)).cast<Vec<double>>();
   }
@@ -123,9 +123,8 @@ learning-rate optimal control on a quadratic.)");
       .def("stationary_covariance", &sde::OrnsteinUhlenbeck::stationary_covariance,
            "Σ with AΣ + ΣA = GGᵀ (A symmetric positive definite).")
       .def("second_moment", &sde::OrnsteinUhlenbeck::second_moment, py::arg("x0"), py::arg("T"));
-  py::class_<sde::GeometricBrownianMotion, sde::Sde,
-             std::shared_ptr<sde::GeometricBrownianMotion>>(m, "GeometricBrownianMotion",
-                                                            "dX = μX dt + σX dW.")
+  py::class_<sde::GeometricBrownianMotion, sde::Sde, std::shared_ptr<sde::GeometricBrownianMotion>>(
+      m, "GeometricBrownianMotion", "dX = μX dt + σX dW.")
       .def(py::init<double, double>(), py::arg("mu"), py::arg("sigma"))
       .def("solution", &sde::GeometricBrownianMotion::solution, py::arg("x0"), py::arg("T"),
            py::arg("w_T"))
@@ -151,16 +150,16 @@ learning-rate optimal control on a quadratic.)");
       "Declared orders of euler_maruyama | milstein | weak2 (strong is NaN for weak2).");
   m.def(
       "integrate",
-      [scheme](const sde::Sde& s, const std::string& name, CVecRef<double> x0, double t0,
-               double t1, Index steps, std::uint64_t seed, const std::string& increments) {
+      [scheme](const sde::Sde& s, const std::string& name, CVecRef<double> x0, double t0, double t1,
+               Index steps, std::uint64_t seed, const std::string& increments) {
         if (increments != "gaussian" && increments != "three_point")
           throw InputError("increments: expected gaussian or three_point, got '" + increments +
                            "'");
         Rng rng(seed);
-        return sde::integrate(s, scheme(name), x0, t0, t1, steps,
-                              increments == "gaussian" ? sde::Increments::Gaussian
-                                                       : sde::Increments::ThreePoint,
-                              rng);
+        return sde::integrate(
+            s, scheme(name), x0, t0, t1, steps,
+            increments == "gaussian" ? sde::Increments::Gaussian : sde::Increments::ThreePoint,
+            rng);
       },
       py::arg("sde"), py::arg("scheme"), py::arg("x0"), py::arg("t0"), py::arg("t1"),
       py::arg("steps"), py::arg("seed") = 0, py::arg("increments") = "gaussian",
@@ -168,9 +167,8 @@ learning-rate optimal control on a quadratic.)");
   m.def(
       "integrate_path",
       [scheme](const sde::Sde& s, const std::string& name, CVecRef<double> x0,
-               const sde::BrownianPath& path, Index steps) {
-        return sde::integrate(s, scheme(name), x0, path, steps);
-      },
+               const sde::BrownianPath& path,
+               Index steps) { return sde::integrate(s, scheme(name), x0, path, steps); },
       py::arg("sde"), py::arg("scheme"), py::arg("x0"), py::arg("path"), py::arg("steps"),
       "X(t1) along one BrownianPath (strong experiments).");
   m.def(
@@ -216,11 +214,10 @@ learning-rate optimal control on a quadratic.)");
       [](const std::vector<double>& lrs, double horizon, int order, double curvature,
          double noise_variance, double x0) {
         py::list out;
-        for (const auto& r : sde::quadratic_weak_errors({curvature, noise_variance, 0.1, x0}, lrs,
-                                                        horizon, order))
-          out.append(py::dict(py::arg("lr") = r.lr, py::arg("sgd") = r.sgd,
-                              py::arg("sme") = r.sme, py::arg("error") = r.error,
-                              py::arg("order") = r.order));
+        for (const auto& r :
+             sde::quadratic_weak_errors({curvature, noise_variance, 0.1, x0}, lrs, horizon, order))
+          out.append(py::dict(py::arg("lr") = r.lr, py::arg("sgd") = r.sgd, py::arg("sme") = r.sme,
+                              py::arg("error") = r.error, py::arg("order") = r.order));
         return out;
       },
       py::arg("lrs"), py::arg("horizon") = 1.0, py::arg("order") = 1, py::arg("curvature") = 1.0,
@@ -230,7 +227,8 @@ learning-rate optimal control on a quadratic.)");
         py::arg("lr"), py::arg("batch"), py::arg("discrete") = true,
         "Σ with AΣ + ΣA − [discrete] ηAΣA = (η/B) C.");
   m.def("probability_current", &sde::probability_current, py::arg("A"), py::arg("D"),
-        py::arg("temperature"), "J of the stationary current j(x) = Jx of dx = −Ax dt + √(2TD) dW.");
+        py::arg("temperature"),
+        "J of the stationary current j(x) = Jx of dx = −Ax dt + √(2TD) dW.");
   m.def("noise_scale", &sde::noise_scale, py::arg("lr"), py::arg("train_size"), py::arg("batch"),
         py::arg("momentum") = 0.0, "g = η(N/B − 1)/(1 − m).");
   py::class_<sde::QuadraticLrControl>(m, "QuadraticLrControl",

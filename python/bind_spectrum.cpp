@@ -2,8 +2,8 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/spectrum/hessian.hpp"
 #include "deepctl/spectrum/jacobian.hpp"
-#include "deepctl/spectrum/ntk.hpp"
 #include "deepctl/spectrum/lyapunov.hpp"
+#include "deepctl/spectrum/ntk.hpp"
 
 namespace deepctl::python {
 namespace {
@@ -25,8 +25,8 @@ top_eigenvalues, trace and density take matrix = "hessian" | "gauss-newton".)")
              return std::make_unique<spectrum::Curvature>(p, from_list<double>(theta), X, Y,
                                                           threads);
            }),
-           py::arg("problem"), py::arg("theta"), py::arg("X"), py::arg("Y"),
-           py::arg("threads") = 1, py::keep_alive<1, 2>())
+           py::arg("problem"), py::arg("theta"), py::arg("X"), py::arg("Y"), py::arg("threads") = 1,
+           py::keep_alive<1, 2>())
       .def_property_readonly("dim", &spectrum::Curvature::dim)
       .def_property_readonly("objective", &spectrum::Curvature::objective)
       .def_property_readonly("gradient", &spectrum::Curvature::gradient)
@@ -72,7 +72,8 @@ top_eigenvalues, trace and density take matrix = "hessian" | "gauss-newton".)")
           "density",
           [](spectrum::Curvature& c, Index steps, Index probes, std::uint64_t seed,
              const std::string& matrix) {
-            const auto d = spectrum::spectral_density(pick(c, matrix), c.dim(), steps, probes, seed);
+            const auto d =
+                spectrum::spectral_density(pick(c, matrix), c.dim(), steps, probes, seed);
             return py::make_tuple(d.nodes, d.weights);
           },
           py::arg("steps") = 40, py::arg("probes") = 10, py::arg("seed") = 0,
@@ -99,8 +100,8 @@ void bind_ntk(py::module_& m) {
         "H∞_ij = x_iᵀx_j (π − arccos x_iᵀx_j)/(2π) for unit-norm rows.");
   m.def(
       "compare_linearized_training",
-      [](const Problem<double>& p, const py::sequence& theta, CMatRef<double> X,
-         CMatRef<double> Y, double lr, Index steps) {
+      [](const Problem<double>& p, const py::sequence& theta, CMatRef<double> X, CMatRef<double> Y,
+         double lr, Index steps) {
         const auto r =
             spectrum::compare_linearized_training(p, from_list<double>(theta), X, Y, lr, steps);
         return py::dict(py::arg("actual") = r.actual, py::arg("predicted") = r.predicted,

@@ -5,8 +5,11 @@
 //                            weight_rms, grad_rms, activation_mean, activation_std and
 //                            costate_rms on a fixed probe batch of the first 256 training
 //                            samples: problem/layer_statistics.hpp) and kind "epoch"
-//                            (train_loss, test_loss, test_accuracy); each with epoch, step and
-//                            wall_time in seconds
+//                            (train_loss, test_loss, test_accuracy); with train.dynamics_every
+//                            = k > 0, kind "dynamics" at the start and every k epochs (SGD's
+//                            gradient noise and the sharpness on the first 128 training
+//                            samples, in float64: dynamics_line below); each with epoch, step
+//                            and wall_time in seconds
 //   RUN_DIR/checkpoint.npz   the last checkpoint (io/checkpoint.hpp), written atomically
 //   RUN_DIR/summary.json     status, message, final metrics, wall time, throughput
 #include <unistd.h>
@@ -22,6 +25,8 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
+#include "deepctl/sde/gradient_noise.hpp"
+#include "deepctl/spectrum/hessian.hpp"
 
 namespace deepctl::cli {
 namespace {
@@ -125,6 +130,43 @@ class Progress {
   bool tty_;
 };
 
+// The "dynamics" metric line: SGD's gradient noise (sde/gradient_noise.hpp) and the sharpness,
+// the top Hessian eigenvalue (spectrum/hessian.hpp, 20 Lanczos steps), at θ on (X, Y); with the
+// SGD temperature g = lr (N/B − 1)/(1 − m) and the noise floor (lr/4B) tr Σ, the expected excess
+// loss of constant-rate SGD near a minimum (REFERENCE F17, F18).
+json dynamics_line(const RunConfig& config, const Problem<double>& problem,
+                   const Params<double>& theta, const Mat<double>& X, const Mat<double>& Y,
+                   Index train_size, int threads) {
+  sde::NoiseOptions options;
+  options.batch = std::min<Index>(config.batch_size, X.rows());
+  options.minibatches = 100;
+  options.top = 1;
+  options.threads = threads;
+  const sde::NoiseStatistics noise = sde::gradient_noise(problem, theta, X, Y, options);
+  spectrum::Curvature curvature(problem, theta, X, Y, threads);
+  const double sharpness =
+      spectrum::top_eigenvalues(curvature.hessian_operator(), curvature.dim(), 1, 20, 0)[0];
+  const bool momentum = config.optimizer == "momentum" || config.optimizer == "nesterov";
+  json snr = json::array();
+  for (const sde::LayerNoise& layer : noise.layers) snr.push_back(finite_or_null(layer.snr));
+  return {{"kind", "dynamics"},
+          {"probe_samples", X.rows()},
+          {"batch", options.batch},
+          {"loss", finite_or_null(noise.loss)},
+          {"mean_gradient_norm", noise.mean_gradient.norm()},
+          {"covariance_trace", noise.covariance_trace},
+          {"top_noise_eigenvalue", noise.top_eigenvalues[0]},
+          {"effective_rank", noise.effective_rank},
+          {"tail_index", finite_or_null(noise.tail_index)},
+          {"snr", snr},
+          {"sharpness", sharpness},
+          {"noise_scale",
+           sde::noise_scale(config.lr, train_size, std::min<Index>(config.batch_size, train_size),
+                            momentum ? config.momentum : 0.0)},
+          {"sgd_noise_floor",
+           config.lr / (4.0 * static_cast<double>(options.batch)) * noise.covariance_trace}};
+}
+
 template <class S>
 int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const auto start = std::chrono::steady_clock::now();
@@ -172,6 +214,22 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
                 {"layers", layers},
                 {"wall_time", wall()}};
   };
+  // The float64 twin of the network for the "dynamics" lines.
+  const Problem<double> analysis = build_problem<double>(config.network(data.train.input_shape));
+  const Index dynamics_rows = std::min<Index>(128, data.train.size());
+  const Mat<double> dynamics_X = probe_X.topRows(dynamics_rows).template cast<double>();
+  const Mat<double> dynamics_Y = probe_Y.topRows(dynamics_rows).template cast<double>();
+  auto write_dynamics = [&](int epoch, long step) {
+    Params<double> theta;
+    for (const Vec<S>& part : trainer.params()) theta.push_back(part.template cast<double>());
+    json line = dynamics_line(config, analysis, theta, dynamics_X, dynamics_Y, data.train.size(),
+                              config.threads);
+    line["epoch"] = epoch;
+    line["step"] = step;
+    line["wall_time"] = wall();
+    metrics << line.dump() << "\n";
+  };
+  if (config.dynamics_every > 0 && !resume) write_dynamics(0, trainer.steps());
   Callbacks callbacks;
   callbacks.on_step = [&](const StepReport& r) {
     progress.step(r);
@@ -197,6 +255,8 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
                     {"wall_time", wall()}}
                    .dump()
             << std::endl;
+    if (config.dynamics_every > 0 && e.epoch % config.dynamics_every == 0)
+      write_dynamics(e.epoch, e.step);
     std::cout << "epoch " << e.epoch << "/" << config.epochs << "  train_loss " << e.train_loss
               << "  test_loss " << e.test.loss << "  test_accuracy " << e.test.accuracy << "  ("
               << wall() << " s)" << std::endl;

@@ -76,6 +76,50 @@ def layer_statistics(layer_stats, names=None):
     return fig
 
 
+def sgd_dynamics(records, lr, names=None):
+    """SGD's noise and curvature over training ("dynamics" metric lines): noise against signal,
+    the tail index of the noise, the sharpness against the stability threshold 2/η, and the
+    per-layer signal-to-noise ratio of a minibatch gradient."""
+    epochs = [r["epoch"] for r in records]
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6), dpi=100, sharex=True)
+    ax = axes[0, 0]
+    ax.plot(epochs, [r["covariance_trace"] / r["batch"] for r in records], "o-",
+            label="tr Σ / B (minibatch noise)")
+    ax.plot(epochs, [r["mean_gradient_norm"] ** 2 for r in records], "s-", label="‖∇J‖² (signal)")
+    ax.set_yscale("log")
+    ax.set_title("gradient noise and signal", fontsize=10)
+    ax.legend(fontsize=8)
+    ax = axes[0, 1]
+    ax.plot(epochs, [r["tail_index"] if r["tail_index"] is not None else np.nan for r in records],
+            "o-", color="tab:purple")
+    ax.axhline(2.0, color="gray", ls="--", label="α = 2 (Gaussian)")
+    ax.set_ylim(0, 2.2)
+    ax.set_title("tail index α̂ of the minibatch noise", fontsize=10)
+    ax.legend(fontsize=8)
+    ax = axes[1, 0]
+    ax.plot(epochs, [r["sharpness"] for r in records], "o-", color="tab:red", label="λ_max(H)")
+    ax.axhline(2.0 / lr, color="gray", ls="--", label=f"2/η = {2.0 / lr:.3g}")
+    ax.set_yscale("log")
+    ax.set_title("sharpness (top Hessian eigenvalue)", fontsize=10)
+    ax.legend(fontsize=8)
+    ax = axes[1, 1]
+    count = len(records[0]["snr"]) if records else 0
+    colors = plt.cm.viridis([t / max(count - 1, 1) for t in range(count)])
+    for t in range(count):
+        ax.plot(epochs, [r["snr"][t] if r["snr"][t] is not None else np.nan for r in records],
+                "o-", color=colors[t], label=names[t] if names else f"layer {t}")
+    ax.set_yscale("log")
+    ax.set_title("per-layer SNR ‖ḡ_t‖² / (tr Σ_t / B)", fontsize=10)
+    ax.legend(fontsize=7)
+    for ax in axes.flat:
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("epoch")
+    fig.suptitle(f"SGD dynamics on {records[0]['probe_samples'] if records else 0} training samples")
+    fig.tight_layout()
+    return fig
+
+
 def phase_diagram(grid, activation, point=None, depth=None):
     """ξ_c over (σ_w², σ_b²) as a heatmap (log scale) with the critical line χ_1 = 1.
 

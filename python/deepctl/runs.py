@@ -1,7 +1,7 @@
 """Run folders as `deepctl train` and `deepctl study` write them (docs/checkpoints.md):
 
     config.toml     the resolved configuration
-    metrics.jsonl   one JSON object per line: kind "step", "epoch" or "layers"
+    metrics.jsonl   one JSON object per line: kind "step", "epoch", "layers" or "dynamics"
     checkpoint.npz  θ_t as theta_<t>, the controller state, epoch, step, updates
     summary.json    status, message, final metrics, wall time, throughput
 """
@@ -58,6 +58,10 @@ class RunDir:
     @property
     def layer_stats(self):
         return self._kind("layers")
+
+    @property
+    def dynamics(self):
+        return self._kind("dynamics")
 
     @property
     def summary(self):

@@ -65,6 +65,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "threads", c.threads);
   v("train", "log_every", c.log_every);
   v("train", "checkpoint_every", c.checkpoint_every);
+  v("train", "dynamics_every", c.dynamics_every);
 }
 
 template <class V>
@@ -307,6 +308,7 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.threads >= 0, "train.threads", "must be >= 0 (0: all cores)");
   require(c.log_every > 0, "train.log_every", "must be > 0");
   require(c.checkpoint_every > 0, "train.checkpoint_every", "must be > 0");
+  require(c.dynamics_every >= 0, "train.dynamics_every", "must be >= 0 (0: none)");
   require(c.rho >= 0, "train.rho", "must be >= 0");
   require(c.inner_steps > 0, "train.inner_steps", "must be > 0");
   require(c.inner_lr > 0, "train.inner_lr", "must be > 0");

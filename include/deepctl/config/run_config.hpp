@@ -71,6 +71,7 @@ struct RunConfig {
   int threads = 0;           // 0: all cores (resolved to a number in the run folder)
   Index log_every = 50;      // steps between metric lines
   int checkpoint_every = 1;  // epochs between checkpoints
+  int dynamics_every = 0;    // epochs between "dynamics" metric lines (0: none)
 
   NetworkSpec network(const Shape& input) const;
   TrainerOptions trainer_options() const;
