@@ -19,6 +19,7 @@ bench:
 	scripts/setup.sh python3-torch python3-numpy
 	bench/compare_pytorch.sh
 	/usr/bin/python3 bench/compare_meanfield.py build 256 2
+	/usr/bin/python3 bench/compare_curvature.py
 
 clean:
 	rm -rf build

@@ -1,3 +1,5 @@
+#include <optional>
+
 #include "bind.hpp"
 #include "deepctl/core/error.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
@@ -22,13 +24,26 @@ template <class S>
 void bind_noise(py::module_& m) {
   m.def(
       "per_sample_gradients",
-      [](const Problem<S>& p, const py::sequence& theta, CMatRef<S> X, CMatRef<S> Y, int threads) {
+      [](const Problem<S>& p, const py::sequence& theta, CMatRef<S> X, CMatRef<S> Y, int threads,
+         std::optional<Eigen::Ref<Mat<S>>> out) -> py::object {
         const Params<S> th = from_list<S>(theta);
-        py::gil_scoped_release release;
-        return sde::per_sample_gradients(p, th, X, Y, threads);
+        if (out) {
+          py::gil_scoped_release release;
+          sde::per_sample_gradients<S>(p, th, X, Y, *out, threads);
+          return py::none();
+        }
+        Mat<S> G;
+        {
+          py::gil_scoped_release release;
+          G = sde::per_sample_gradients<S>(p, th, X, Y, threads);
+        }
+        return py::cast(std::move(G));
       },
       py::arg("problem"), py::arg("theta"), py::arg("X"), py::arg("Y"), py::arg("threads") = 0,
-      "Row i = ∇_θ[Φ(x_T^i, y^i) + R(θ)], the layers' parameters concatenated (float64 array).");
+      py::arg("out") = py::none(),
+      "Row i = ∇_θ[Φ(x_T^i, y^i) + R(θ)], the layers' parameters concatenated, in the "
+      "problem's precision; with out= (a C-contiguous n × num_params array of that dtype) "
+      "written there in place and None returned.");
   m.def(
       "gradient_noise",
       [](const Problem<S>& p, const py::sequence& theta, CMatRef<S> X, CMatRef<S> Y, Index batch,

@@ -25,14 +25,17 @@ bool all_thread_safe(const Problem<S>& problem) {
 }  // namespace
 
 template <class S>
-Mat<double> per_sample_gradients(const Problem<S>& problem, const Params<S>& theta,
-                                 NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads) {
+void per_sample_gradients(const Problem<S>& problem, const Params<S>& theta, NoDeduce<CMatRef<S>> X,
+                          NoDeduce<CMatRef<S>> Y, MatRef<S> out, int threads) {
   problem.check_params(theta);
   if (X.rows() != Y.rows())
     throw InputError("per-sample gradients: X has " + std::to_string(X.rows()) +
                      " rows but Y has " + std::to_string(Y.rows()));
   const Index n = X.rows();
-  Mat<double> G(n, problem.num_params());
+  if (out.rows() != n || out.cols() != problem.num_params())
+    throw InputError("per-sample gradients: the output is " + std::to_string(out.rows()) + " x " +
+                     std::to_string(out.cols()) + ", expected " + std::to_string(n) + " x " +
+                     std::to_string(problem.num_params()));
   const int count = all_thread_safe(problem) ? (threads > 0 ? threads : omp_get_max_threads()) : 1;
 #pragma omp parallel num_threads(count)
   {
@@ -42,9 +45,20 @@ Mat<double> per_sample_gradients(const Problem<S>& problem, const Params<S>& the
     for (Index i = 0; i < n; ++i) {
       problem.rollout(ws, X.row(i), Y.row(i), theta);
       problem.adjoint(ws, Y.row(i), theta, grad);
-      G.row(i) = flatten(grad).transpose().template cast<double>();
+      Index offset = 0;
+      for (const Vec<S>& part : grad) {
+        out.row(i).segment(offset, part.size()) = part.transpose();
+        offset += part.size();
+      }
     }
   }
+}
+
+template <class S>
+Mat<S> per_sample_gradients(const Problem<S>& problem, const Params<S>& theta,
+                            NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads) {
+  Mat<S> G(X.rows(), problem.num_params());
+  per_sample_gradients<S>(problem, theta, X, Y, G, threads);
   return G;
 }
 
@@ -60,7 +74,8 @@ NoiseStatistics gradient_noise(const Problem<S>& problem, const Params<S>& theta
   if (options.minibatches < 2)
     throw InputError("gradient noise: minibatches must be >= 2, got " +
                      std::to_string(options.minibatches));
-  Mat<double> centred = per_sample_gradients(problem, theta, X, Y, options.threads);
+  Mat<double> centred =
+      per_sample_gradients<S>(problem, theta, X, Y, options.threads).template cast<double>();
   NoiseStatistics stats;
   stats.samples = n;
   stats.batch = options.batch;
@@ -133,13 +148,23 @@ double noise_scale(double lr, Index train_size, Index batch, double momentum) {
          (1.0 - momentum);
 }
 
-template Mat<double> per_sample_gradients(const Problem<float>&, const Params<float>&,
-                                          CMatRef<float>, CMatRef<float>, int);
-template Mat<double> per_sample_gradients(const Problem<double>&, const Params<double>&,
-                                          CMatRef<double>, CMatRef<double>, int);
-template NoiseStatistics gradient_noise(const Problem<float>&, const Params<float>&, CMatRef<float>,
-                                        CMatRef<float>, const NoiseOptions&);
-template NoiseStatistics gradient_noise(const Problem<double>&, const Params<double>&,
-                                        CMatRef<double>, CMatRef<double>, const NoiseOptions&);
+template Mat<float> per_sample_gradients<float>(const Problem<float>&, const Params<float>&,
+                                                NoDeduce<CMatRef<float>>, NoDeduce<CMatRef<float>>,
+                                                int);
+template Mat<double> per_sample_gradients<double>(const Problem<double>&, const Params<double>&,
+                                                  NoDeduce<CMatRef<double>>,
+                                                  NoDeduce<CMatRef<double>>, int);
+template void per_sample_gradients<float>(const Problem<float>&, const Params<float>&,
+                                          NoDeduce<CMatRef<float>>, NoDeduce<CMatRef<float>>,
+                                          MatRef<float>, int);
+template void per_sample_gradients<double>(const Problem<double>&, const Params<double>&,
+                                           NoDeduce<CMatRef<double>>, NoDeduce<CMatRef<double>>,
+                                           MatRef<double>, int);
+template NoiseStatistics gradient_noise<float>(const Problem<float>&, const Params<float>&,
+                                               NoDeduce<CMatRef<float>>, NoDeduce<CMatRef<float>>,
+                                               const NoiseOptions&);
+template NoiseStatistics gradient_noise<double>(const Problem<double>&, const Params<double>&,
+                                                NoDeduce<CMatRef<double>>,
+                                                NoDeduce<CMatRef<double>>, const NoiseOptions&);
 
 }  // namespace deepctl::sde

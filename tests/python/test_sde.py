@@ -82,6 +82,9 @@ def test_per_sample_gradients_against_torch_autograd(rng):
                                                     m.bias.grad.numpy()])
                                     for m in net if isinstance(m, torch.nn.Linear)])
         assert relative_error(G[i], reference) < 1e-12
+    out = np.empty_like(G)
+    assert dc.sde.per_sample_gradients(problem, theta, X, Y, out=out) is None
+    assert np.array_equal(out, G)
     stats = dc.sde.gradient_noise(problem, theta, X, Y, batch=5, top=3)
     centred = G - G.mean(0)
     sigma = centred.T @ centred / len(X)

@@ -31,12 +31,18 @@ namespace deepctl::sde {
 template <class T>
 using NoDeduce = std::type_identity_t<T>;
 
-// Row i = g_i (n × num_params), in double whatever S is. Rows are computed concurrently on
+// Row i = g_i (n × num_params), in the problem's precision. Rows are computed concurrently on
 // `threads` threads (0: all cores); each row is independent, so the result does not depend on
-// the thread count.
+// the thread count. The n × num_params output is the cost that matters for large networks
+// (bench/compare_curvature.py).
 template <class S>
-Mat<double> per_sample_gradients(const Problem<S>& problem, const Params<S>& theta,
-                                 NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads = 0);
+Mat<S> per_sample_gradients(const Problem<S>& problem, const Params<S>& theta,
+                            NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads = 0);
+// The same into a caller's n × num_params matrix (reused across calls, it saves the page
+// faults of a fresh allocation, which cost as much as the passes for the Fashion-MNIST MLP).
+template <class S>
+void per_sample_gradients(const Problem<S>& problem, const Params<S>& theta, NoDeduce<CMatRef<S>> X,
+                          NoDeduce<CMatRef<S>> Y, MatRef<S> out, int threads = 0);
 
 struct LayerNoise {
   double mean_gradient_norm = 0;  // ‖ḡ_t‖
