@@ -84,33 +84,104 @@ std::vector<std::pair<std::string, Params<S>*>> UpdatePolicy<S>::state() {
   return named;
 }
 
+namespace {
+
+// By value, unlike std::min/max, whose references to temporaries keep GCC from vectorising.
 template <class S>
-void UpdatePolicy<S>::update_estimates(std::size_t t, const Vec<S>& theta, const Vec<S>& g) {
-  auto g_mean = buffers_[0][t].array();
-  auto g_var = buffers_[1][t].array();
-  auto x_mean = buffers_[2][t].array();
-  auto x_var = buffers_[3][t].array();
-  auto gx_cov = buffers_[4][t].array();
-  auto beta = buffers_[5][t].array();
-  if (updates_ == 1) {
-    g_mean = g.array();
-    x_mean = theta.array();
-    g_var.setZero();
-    x_var.setZero();
-    gx_cov.setZero();
-    beta.setConstant(S(options_.beta_min));
-    return;
+S min_of(S a, S b) {
+  return a < b ? a : b;
+}
+template <class S>
+S max_of(S a, S b) {
+  return a > b ? a : b;
+}
+
+// The state of csgd/cmsgd for one layer, as raw arrays for the fused loop below.
+template <class S>
+struct ControlState {
+  S* __restrict g_mean, * __restrict g_var, * __restrict x_mean, * __restrict x_var, * __restrict gx_cov, * __restrict beta, * __restrict control, * __restrict velocity;
+};
+
+// One branch-free pass per coordinate, which the compiler vectorises (the 7–8 state arrays
+// make it memory-bound): the estimates by the weighted Welford update, with d = new − old mean
+// and w = 1 − β (on the first step d = 0, so they stay at their start),
+//   mean += w d,  var ← β (var + w d²),  cov ← β (cov + w d_x d_g);
+// then the step with the current control; then the control and β, which stay put while
+// Var x = 0. Unselected branches may hold NaN or ∞.
+template <bool Momentum, class S>
+void controlled_pass(ControlState<S> c, S* __restrict x, const S* __restrict g, Index n, S eta,
+                     S beta_min, S beta_max) {
+  // Local restrict pointers: GCC ignores restrict on struct members.
+  S* __restrict g_mean = c.g_mean;
+  S* __restrict g_var_ = c.g_var;
+  S* __restrict x_mean = c.x_mean;
+  S* __restrict x_var_ = c.x_var;
+  S* __restrict gx_cov_ = c.gx_cov;
+  S* __restrict beta = c.beta;
+  S* __restrict control = c.control;
+  S* __restrict velocity = c.velocity;
+  for (Index i = 0; i < n; ++i) {
+    const S b = beta[i], u = control[i];
+    const S w = S(1) - b, dg = g[i] - g_mean[i], dx = x[i] - x_mean[i];
+    const S mean_g = g_mean[i] + w * dg;
+    g_mean[i] = mean_g;
+    x_mean[i] += w * dx;
+    const S g_var = b * (g_var_[i] + w * dg * dg);
+    const S x_var = b * (x_var_[i] + w * dx * dx);
+    const S gx_cov = b * (gx_cov_[i] + w * dx * dg);
+    g_var_[i] = g_var;
+    x_var_[i] = x_var;
+    gx_cov_[i] = gx_cov;
+    if constexpr (Momentum) {
+      const S v = u * velocity[i] - eta * g[i];
+      velocity[i] = v;
+      x[i] += v;
+    } else {
+      x[i] -= eta * u * g[i];
+    }
+    const bool ready = x_var > S(0);
+    const S a = gx_cov / (ready ? x_var : S(1));
+    const S power = mean_g * mean_g + g_var;
+    const S excess = S(0.5) * power / a;  // m
+    S target;
+    if constexpr (Momentum)
+      target = a > S(0) ? max_of(S(0), min_of(S(1) - S(2) * std::sqrt(max_of(eta * a, S(0))),
+                                              S(1) - eta * g_var / (S(4) * excess)))
+                        : S(1);
+    else
+      target = a > S(0) && g_var > S(0) ? min_of(S(1), S(2) * excess / (eta * g_var)) : S(1);
+    const S spread = beta_min + (beta_max - beta_min) * g_var / (power > S(0) ? power : S(1));
+    const S next_beta = power > S(0) ? min_of(beta_max, max_of(beta_min, spread)) : beta_min;
+    control[i] = ready ? b * u + (S(1) - b) * target : u;
+    beta[i] = ready ? next_beta : b;
   }
-  // Weighted Welford: with d = new − old mean and w = 1 − β, mean += w d and
-  // var ← β (var + w d²), cov ← β (cov + w d_x d_g).
-  const auto w = S(1) - beta;
-  const auto dg = (g.array() - g_mean).eval();
-  const auto dx = (theta.array() - x_mean).eval();
-  g_mean += w * dg;
-  x_mean += w * dx;
-  g_var = beta * (g_var + w * dg * dg);
-  x_var = beta * (x_var + w * dx * dx);
-  gx_cov = beta * (gx_cov + w * dx * dg);
+}
+
+}  // namespace
+
+template <class S>
+void UpdatePolicy<S>::controlled_step(std::size_t t, Vec<S>& theta, const Vec<S>& grad, S eta) {
+  const bool momentum = options_.kind == UpdateKind::CMSGD;
+  const ControlState<S> c{buffers_[0][t].data(), buffers_[1][t].data(),
+                          buffers_[2][t].data(), buffers_[3][t].data(),
+                          buffers_[4][t].data(), buffers_[5][t].data(),
+                          buffers_[6][t].data(), momentum ? buffers_[7][t].data() : nullptr};
+  const S beta_min = S(options_.beta_min), beta_max = S(options_.beta_max);
+  const Index n = theta.size();
+  if (updates_ == 1) {  // the averages start at the first values, the control at u₀ or μ₀
+    const S control0 = S(momentum ? options_.momentum : options_.u0);
+    for (Index i = 0; i < n; ++i) {
+      c.g_mean[i] = grad[i];
+      c.x_mean[i] = theta[i];
+      c.g_var[i] = c.x_var[i] = c.gx_cov[i] = S(0);
+      c.beta[i] = beta_min;
+      c.control[i] = control0;
+    }
+  }
+  if (momentum)
+    controlled_pass<true>(c, theta.data(), grad.data(), n, eta, beta_min, beta_max);
+  else
+    controlled_pass<false>(c, theta.data(), grad.data(), n, eta, beta_min, beta_max);
 }
 
 template <class S>
@@ -157,45 +228,9 @@ void UpdatePolicy<S>::apply(Params<S>& theta, const Params<S>& grad, double lr) 
         break;
       }
       case UpdateKind::CSGD:
-      case UpdateKind::CMSGD: {
-        // As the authors' code orders it: estimates, the step with the current control, then
-        // the control and β from the new estimates.
-        update_estimates(t, th, g);
-        const bool momentum = options_.kind == UpdateKind::CMSGD;
-        Vec<S>& control = buffers_[6][t];  // u (csgd) or μ (cmsgd)
-        if (updates_ == 1) control.setConstant(S(momentum ? options_.momentum : options_.u0));
-        if (momentum) {
-          Vec<S>& velocity = buffers_[7][t];
-          velocity = control.cwiseProduct(velocity) - eta * g;
-          th += velocity;
-        } else {
-          th -= eta * control.cwiseProduct(g);
-        }
-        const auto g_mean = buffers_[0][t].array();
-        const auto g_var = buffers_[1][t].array();
-        const auto x_var = buffers_[3][t].array();
-        const auto gx_cov = buffers_[4][t].array();
-        auto beta = buffers_[5][t].array();
-        const S beta_min = S(options_.beta_min), beta_max = S(options_.beta_max);
-        for (Index i = 0; i < th.size(); ++i) {
-          if (!(x_var[i] > S(0))) continue;  // no curvature estimate yet
-          const S a = gx_cov[i] / x_var[i], power = g_mean[i] * g_mean[i] + g_var[i];
-          const S excess = S(0.5) * power / a;  // m
-          S target;
-          if (!momentum)
-            target = a > S(0) && g_var[i] > S(0) ? std::min(S(1), S(2) * excess / (eta * g_var[i]))
-                                                 : S(1);
-          else
-            target = a > S(0) ? std::max(S(0), std::min(S(1) - S(2) * std::sqrt(eta * a),
-                                                        S(1) - eta * g_var[i] / (S(4) * excess)))
-                              : S(1);
-          control[i] = beta[i] * control[i] + (S(1) - beta[i]) * target;
-          beta[i] = power > S(0) ? std::clamp(beta_min + (beta_max - beta_min) * g_var[i] / power,
-                                              beta_min, beta_max)
-                                 : beta_min;
-        }
+      case UpdateKind::CMSGD:
+        controlled_step(t, th, g, eta);
         break;
-      }
     }
   }
 }

@@ -78,8 +78,8 @@ class UpdatePolicy {
   void set_updates(long k) { updates_ = k; }
 
  private:
-  // The estimates of csgd and cmsgd from g and θ of one layer; the first call initialises them.
-  void update_estimates(std::size_t t, const Vec<S>& theta, const Vec<S>& g);
+  // One csgd/cmsgd update of layer t: estimates, step, control and β (see the top).
+  void controlled_step(std::size_t t, Vec<S>& theta, const Vec<S>& grad, S eta);
 
   UpdateOptions options_;
   std::vector<std::string> names_;  // one buffer per name, in this order (see state_names)
