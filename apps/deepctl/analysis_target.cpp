@@ -33,4 +33,29 @@ AnalysisTarget load_analysis_target(const std::string& config_or_run_dir,
           std::move(Y),      data.train.size(),  std::move(source)};
 }
 
+bool AnalysisArgs::take(ArgScanner& scan) {
+  if (scan.is("--checkpoint"))
+    checkpoint = scan.value();
+  else if (scan.is("--samples"))
+    samples = scan.integer(2, 1000000);
+  else if (scan.is("--threads"))
+    threads = static_cast<int>(scan.integer(0, 1024));
+  else if (scan.is("--set"))
+    overrides.push_back(scan.value());
+  else if (scan.is("--json"))
+    as_json = true;
+  else if (target.empty() && !scan.arg().starts_with("-"))
+    target = scan.arg();
+  else
+    return false;
+  return true;
+}
+
+AnalysisTarget AnalysisArgs::load(const std::string& command) {
+  if (target.empty()) throw InputError("give a CONFIG.toml or RUN_DIR; see " + command + " --help");
+  AnalysisTarget t = load_analysis_target(target, checkpoint, samples, overrides);
+  used_threads = set_threads(threads >= 0 ? threads : t.config.threads);
+  return t;
+}
+
 }  // namespace deepctl::cli

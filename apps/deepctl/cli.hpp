@@ -86,6 +86,23 @@ AnalysisTarget load_analysis_target(const std::string& config_or_run_dir,
                                     const std::string& checkpoint, Index samples,
                                     const std::vector<std::string>& overrides);
 
+// The options every analysis command shares: CONFIG.toml|RUN_DIR, --checkpoint FILE,
+// --samples N, --threads T, --set key=value, --json. In the scan loop, `if (args.take(scan))
+// continue;` before the command's own options; then load("deepctl noise").
+struct AnalysisArgs {
+  std::string target, checkpoint;
+  std::vector<std::string> overrides;
+  Index samples;
+  int threads = -1;  // -1: the config's
+  bool as_json = false;
+
+  explicit AnalysisArgs(Index default_samples) : samples(default_samples) {}
+  bool take(ArgScanner& scan);
+  // Loads the target and sets the thread count; `command` names the command in errors.
+  AnalysisTarget load(const std::string& command);
+  int used_threads = 1;  // after load()
+};
+
 // Files of a run folder.
 std::string config_path(const std::string& run_dir);
 std::string checkpoint_path(const std::string& run_dir);

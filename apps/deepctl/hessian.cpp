@@ -36,23 +36,18 @@ exit codes: 0 success, 2 bad input
 
 }  // namespace
 
-int hessian_main(const std::vector<std::string>& args) {
-  std::string target, checkpoint, matrix = "hessian";
-  std::vector<std::string> overrides;
-  Index samples = 512, top = 10, steps = 40, probes = 10, density_points = 0;
+int hessian_main(const std::vector<std::string>& argv) {
+  AnalysisArgs args(512);
+  std::string matrix = "hessian";
+  Index top = 10, steps = 40, probes = 10, density_points = 0;
   std::uint64_t seed = 0;
-  int threads = -1;
-  bool as_json = false;
-  for (ArgScanner scan(args); scan.next();) {
+  for (ArgScanner scan(argv); scan.next();) {
     if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (scan.is("--checkpoint"))
-      checkpoint = scan.value();
-    else if (scan.is("--samples"))
-      samples = scan.integer(2, 1000000);
-    else if (scan.is("--matrix")) {
+    if (args.take(scan)) continue;
+    if (scan.is("--matrix")) {
       matrix = scan.value();
       if (matrix != "hessian" && matrix != "gauss-newton")
         throw InputError("--matrix: expected hessian or gauss-newton, got '" + matrix + "'");
@@ -66,20 +61,12 @@ int hessian_main(const std::vector<std::string>& args) {
       density_points = scan.integer(2, 100000);
     else if (scan.is("--seed"))
       seed = static_cast<std::uint64_t>(scan.integer(0, 1L << 62));
-    else if (scan.is("--threads"))
-      threads = static_cast<int>(scan.integer(0, 1024));
-    else if (scan.is("--set"))
-      overrides.push_back(scan.value());
-    else if (scan.is("--json"))
-      as_json = true;
-    else if (target.empty() && !scan.arg().starts_with("-"))
-      target = scan.arg();
     else
       scan.unknown("deepctl hessian");
   }
-  if (target.empty()) throw InputError("give a CONFIG.toml or RUN_DIR; see deepctl hessian --help");
-  const AnalysisTarget t = load_analysis_target(target, checkpoint, samples, overrides);
-  const int used_threads = set_threads(threads >= 0 ? threads : t.config.threads);
+  const AnalysisTarget t = args.load("deepctl hessian");
+  const Index samples = args.samples;
+  const int used_threads = args.used_threads;
   spectrum::Curvature curvature(t.problem, t.theta, t.X, t.Y, used_threads);
   const spectrum::SymmetricOperator A =
       matrix == "hessian" ? curvature.hessian_operator() : curvature.gauss_newton_operator();
@@ -106,7 +93,7 @@ int hessian_main(const std::vector<std::string>& args) {
         density.smoothed(Eigen::Map<const Vec<double>>(grid.data(), density_points), 0.01 * width);
     out["density"] = {{"x", grid}, {"density", std::vector<double>(values.begin(), values.end())}};
   }
-  if (as_json) {
+  if (args.as_json) {
     std::cout << out.dump() << "\n";
     return 0;
   }

@@ -33,23 +33,17 @@ exit codes: 0 success, 2 bad input
 
 }  // namespace
 
-int noise_main(const std::vector<std::string>& args) {
-  std::string target, checkpoint;
-  std::vector<std::string> overrides;
-  Index samples = 512, batch = 0;
+int noise_main(const std::vector<std::string>& argv) {
+  AnalysisArgs args(512);
+  Index batch = 0;
   sde::NoiseOptions options;
-  int threads = -1;
-  bool as_json = false;
-  for (ArgScanner scan(args); scan.next();) {
+  for (ArgScanner scan(argv); scan.next();) {
     if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (scan.is("--checkpoint"))
-      checkpoint = scan.value();
-    else if (scan.is("--samples"))
-      samples = scan.integer(2, 1000000);
-    else if (scan.is("--batch"))
+    if (args.take(scan)) continue;
+    if (scan.is("--batch"))
       batch = scan.integer(1, 1000000);
     else if (scan.is("--minibatches"))
       options.minibatches = scan.integer(2, 1000000);
@@ -57,20 +51,12 @@ int noise_main(const std::vector<std::string>& args) {
       options.top = scan.integer(1, 10000);
     else if (scan.is("--seed"))
       options.seed = static_cast<std::uint64_t>(scan.integer(0, 1L << 62));
-    else if (scan.is("--threads"))
-      threads = static_cast<int>(scan.integer(0, 1024));
-    else if (scan.is("--set"))
-      overrides.push_back(scan.value());
-    else if (scan.is("--json"))
-      as_json = true;
-    else if (target.empty() && !scan.arg().starts_with("-"))
-      target = scan.arg();
     else
       scan.unknown("deepctl noise");
   }
-  if (target.empty()) throw InputError("give a CONFIG.toml or RUN_DIR; see deepctl noise --help");
-  const AnalysisTarget t = load_analysis_target(target, checkpoint, samples, overrides);
-  options.threads = set_threads(threads >= 0 ? threads : t.config.threads);
+  const AnalysisTarget t = args.load("deepctl noise");
+  const Index samples = args.samples;
+  options.threads = args.used_threads;
   options.batch = batch > 0 ? batch : std::min(t.config.batch_size, samples);
   if (options.batch > samples)
     throw InputError("--batch: expected at most --samples = " + std::to_string(samples) + ", got " +
@@ -100,7 +86,7 @@ int noise_main(const std::vector<std::string>& args) {
                     {"tail_index", finite_or_null(stats.tail_index)},
                     {"noise_scale", temperature},
                     {"layers", layers}};
-  if (as_json) {
+  if (args.as_json) {
     std::cout << out.dump() << "\n";
     return 0;
   }

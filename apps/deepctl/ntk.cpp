@@ -18,7 +18,7 @@ using nlohmann::json;
 
 constexpr const char* kHelp =
     R"(usage: deepctl ntk CONFIG.toml|RUN_DIR [--checkpoint FILE] [--samples N] [--steps K]
-                   [--lr ETA] [--set key=value ...] [--json]
+                   [--lr ETA] [--threads T] [--set key=value ...] [--json]
 
 The empirical neural tangent kernel Theta = J J^T (J: per-sample output Jacobians from the
 costate pass) on the first N training samples, at RUN_DIR's checkpoint (or FILE) or at CONFIG's
@@ -27,45 +27,36 @@ initialisation: its smallest and largest eigenvalues, condition number and trace
 unit step of the kernel dynamics) beside the kernel dynamics u <- u - (ETA/N) Theta_0 dPhi/du,
 the loss of both after every step, and the relative change |Theta_K - Theta_0| / |Theta_0|.
 Needs model.l2 = 0 with --steps.
-Defaults: --samples 64.
+Defaults: --samples 64 (at most 4096) --threads = the config's.
 exit codes: 0 success, 2 bad input
 )";
 
 }  // namespace
 
-int ntk_main(const std::vector<std::string>& args) {
-  std::string target, checkpoint;
-  std::vector<std::string> overrides;
-  Index samples = 64, steps = 0;
+int ntk_main(const std::vector<std::string>& argv) {
+  AnalysisArgs args(64);
+  Index steps = 0;
   double lr = 0;
-  bool as_json = false;
-  for (ArgScanner scan(args); scan.next();) {
+  for (ArgScanner scan(argv); scan.next();) {
     if (scan.help()) {
       std::cout << kHelp;
       return 0;
     }
-    if (scan.is("--checkpoint"))
-      checkpoint = scan.value();
-    else if (scan.is("--samples"))
-      samples = scan.integer(2, 4096);
-    else if (scan.is("--steps"))
+    if (args.take(scan)) continue;
+    if (scan.is("--steps"))
       steps = scan.integer(1, 100000);
     else if (scan.is("--lr")) {
       lr = scan.number();
       if (!(lr > 0))
         throw InputError("--lr: expected a positive number, got " + std::to_string(lr));
-    } else if (scan.is("--set"))
-      overrides.push_back(scan.value());
-    else if (scan.is("--json"))
-      as_json = true;
-    else if (target.empty() && !scan.arg().starts_with("-"))
-      target = scan.arg();
-    else
+    } else
       scan.unknown("deepctl ntk");
   }
-  if (target.empty()) throw InputError("give a CONFIG.toml or RUN_DIR; see deepctl ntk --help");
-  const AnalysisTarget t = load_analysis_target(target, checkpoint, samples, overrides);
-  set_threads(t.config.threads);
+  const AnalysisTarget t = args.load("deepctl ntk");
+  const Index samples = args.samples;
+  if (samples > 4096)
+    throw InputError("--samples: expected at most 4096 for the n·k × n·k kernel, got " +
+                     std::to_string(samples));
   const Mat<double> kernel = spectrum::empirical_ntk(t.problem, t.theta, t.X);
   const Vec<double> eigenvalues =
       Eigen::SelfAdjointEigenSolver<Mat<double>>(kernel, Eigen::EigenvaluesOnly).eigenvalues();
@@ -83,7 +74,7 @@ int ntk_main(const std::vector<std::string>& args) {
     out["predicted"] = run.predicted;
     out["kernel_change"] = run.kernel_change;
   }
-  if (as_json) {
+  if (args.as_json) {
     std::cout << out.dump() << "\n";
     return 0;
   }
