@@ -8,12 +8,15 @@
 //                            (train_loss, test_loss, test_accuracy); with train.dynamics_every
 //                            = k > 0, kind "dynamics" at the start and every k epochs (SGD's
 //                            gradient noise and the sharpness on the first 128 training
-//                            samples, in float64: dynamics_line below); each with epoch, step
-//                            and wall_time in seconds
+//                            samples, in float64: dynamics_line below); with
+//                            train.infoplane_points = K > 0, kind "infoplane" at epoch 0 and K
+//                            log-spaced epochs (per layer I(X;T), I(T;Y): InfoPlaneProbe below);
+//                            each with epoch, step and wall_time in seconds
 //   RUN_DIR/checkpoint.npz   the last checkpoint (io/checkpoint.hpp), written atomically
 //   RUN_DIR/summary.json     status, message, final metrics, wall time, throughput
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -23,6 +26,7 @@
 
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
+#include "deepctl/infoplane/plane.hpp"
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
@@ -167,6 +171,55 @@ json dynamics_line(const RunConfig& config, const Problem<double>& problem,
            config.lr / (4.0 * static_cast<double>(options.batch)) * noise.covariance_trace}};
 }
 
+// The "infoplane" lines: the whole dataset (train rows, then test rows, at most 4096) as the
+// enumerated inputs, in float64, at epoch 0 and at `points` log-spaced epochs up to `epochs`.
+struct InfoPlaneProbe {
+  Mat<double> X;
+  std::vector<int> labels;
+  std::vector<std::string> activations;
+  std::vector<int> epochs;  // ascending, without repeats
+  infoplane::PlaneOptions options;
+
+  InfoPlaneProbe(const RunConfig& config, const TrainTest& data) {
+    options = {config.infoplane_estimator, config.infoplane_bins, config.infoplane_bin_width,
+               config.infoplane_noise};
+    const Index rows = std::min<Index>(4096, data.train.size() + data.test.size());
+    X.resize(rows, data.train.inputs.cols());
+    for (Index s = 0; s < rows; ++s) {
+      const bool from_train = s < data.train.size();
+      const Dataset& d = from_train ? data.train : data.test;
+      const Index r = from_train ? s : s - data.train.size();
+      X.row(s) = d.inputs.row(r).cast<double>();
+      Index label;
+      d.targets.row(r).maxCoeff(&label);
+      labels.push_back(static_cast<int>(label));
+    }
+    for (const LayerSpec& layer : config.layers) activations.push_back(layer.activation);
+    for (int k = 0; k < config.infoplane_points; ++k) {
+      const double e =
+          std::pow(std::max(config.epochs, 1),
+                   config.infoplane_points == 1 ? 1.0 : k / (config.infoplane_points - 1.0));
+      const int epoch = std::max(1, static_cast<int>(std::lround(e)));
+      if (epochs.empty() || epoch > epochs.back()) epochs.push_back(epoch);
+    }
+  }
+  bool due(int epoch) const { return std::binary_search(epochs.begin(), epochs.end(), epoch); }
+
+  json line(const Problem<double>& problem, const Params<double>& theta) const {
+    json layers = json::array();
+    for (const infoplane::LayerPlane& p :
+         infoplane::information_plane(problem, theta, X, labels, activations, options))
+      layers.push_back({{"i_xt", p.i_xt}, {"i_ty", p.i_ty}, {"i_xt_lower", p.i_xt_lower}});
+    return {{"kind", "infoplane"},
+            {"estimator", options.estimator},
+            {"bins", options.bins},
+            {"bin_width", options.bin_width},
+            {"noise_variance", options.noise_variance},
+            {"samples", X.rows()},
+            {"layers", layers}};
+  }
+};
+
 template <class S>
 int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const auto start = std::chrono::steady_clock::now();
@@ -230,6 +283,17 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
     metrics << line.dump() << "\n";
   };
   if (config.dynamics_every > 0 && !resume) write_dynamics(0, trainer.steps());
+  const InfoPlaneProbe infoplane_probe(config, data);
+  auto write_infoplane = [&](int epoch, long step) {
+    Params<double> theta;
+    for (const Vec<S>& part : trainer.params()) theta.push_back(part.template cast<double>());
+    json line = infoplane_probe.line(analysis, theta);
+    line["epoch"] = epoch;
+    line["step"] = step;
+    line["wall_time"] = wall();
+    metrics << line.dump() << "\n";
+  };
+  if (config.infoplane_points > 0 && !resume) write_infoplane(0, trainer.steps());
   Callbacks callbacks;
   callbacks.on_step = [&](const StepReport& r) {
     progress.step(r);
@@ -257,6 +321,8 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
             << std::endl;
     if (config.dynamics_every > 0 && e.epoch % config.dynamics_every == 0)
       write_dynamics(e.epoch, e.step);
+    if (config.infoplane_points > 0 && infoplane_probe.due(e.epoch))
+      write_infoplane(e.epoch, e.step);
     std::cout << "epoch " << e.epoch << "/" << config.epochs << "  train_loss " << e.train_loss
               << "  test_loss " << e.test.loss << "  test_accuracy " << e.test.accuracy << "  ("
               << wall() << " s)" << std::endl;

@@ -120,6 +120,36 @@ def sgd_dynamics(records, lr, names=None):
     return fig
 
 
+def information_plane(records, names=None):
+    """The information plane ("infoplane" metric lines): I(T;Y) against I(X;T) for each layer,
+    one curve per layer, its points coloured by epoch on a log scale (Shwartz-Ziv & Tishby's
+    figure)."""
+    from matplotlib.colors import LogNorm
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
+    epochs = np.array([max(r["epoch"], 1) for r in records], dtype=float)
+    norm = LogNorm(vmin=epochs.min(), vmax=max(epochs.max(), epochs.min() + 1))
+    count = len(records[0]["layers"]) if records else 0
+    for t in range(count):
+        x = [r["layers"][t]["i_xt"] for r in records]
+        y = [r["layers"][t]["i_ty"] for r in records]
+        ax.plot(x, y, "-", color="gray", lw=0.8, alpha=0.6)
+        points = ax.scatter(x, y, c=epochs, cmap="viridis", norm=norm, s=22, zorder=3)
+        ax.annotate(names[t] if names else f"layer {t}", (x[-1], y[-1]), fontsize=7,
+                    xytext=(4, -10), textcoords="offset points")
+    if count:
+        fig.colorbar(points, ax=ax, label="epoch")
+        estimator = records[0].get("estimator", "binning")
+        detail = (f"{records[0].get('bins')} edges / cells of {records[0].get('bin_width')}"
+                  if estimator == "binning" else f"noise variance {records[0].get('noise_variance')}")
+        ax.set_title(f"information plane ({estimator}: {detail}; {records[0].get('samples')} inputs)",
+                     fontsize=10)
+    ax.set_xlabel("I(X;T) [bits]")
+    ax.set_ylabel("I(T;Y) [bits]")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def phase_diagram(grid, activation, point=None, depth=None):
     """ξ_c over (σ_w², σ_b²) as a heatmap (log scale) with the critical line χ_1 = 1.
 
@@ -230,9 +260,18 @@ def save(fig, stem):
 
 def main(argv):
     """python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM
-       python3 -m deepctl.figures compare COMPARE_JSON OUT_STEM"""
+       python3 -m deepctl.figures compare COMPARE_JSON OUT_STEM
+       python3 -m deepctl.figures infoplane RUN_DIR   (writes RUN_DIR/figures/infoplane.*)"""
     if len(argv) == 4 and argv[0] == "phase-diagram":
         paths = save(phase_diagram(read_phase_csv(argv[1]), argv[2]), argv[3])
+    elif len(argv) == 2 and argv[0] == "infoplane":
+        from .runs import RunDir
+        run = RunDir(argv[1])
+        if not run.infoplane:
+            print(f"{argv[1]}: no infoplane metric lines", file=sys.stderr)
+            return 2
+        (run.path / "figures").mkdir(exist_ok=True)
+        paths = save(information_plane(run.infoplane), run.path / "figures" / "infoplane")
     elif len(argv) == 3 and argv[0] == "compare":
         import json
         summary = json.loads(pathlib.Path(argv[1]).read_text())

@@ -245,6 +245,31 @@ def sgd_dynamics_section(run):
             [("sgd_dynamics", figures.sgd_dynamics(records, lr, names))])
 
 
+@section
+def infoplane_section(run):
+    """The information plane over training (REFERENCE F21): the "infoplane" metric lines."""
+    records = run.infoplane
+    if not records:
+        return None
+    names = [f"{t}: {n}" for t, n in enumerate(network_text(run.config).split(" → "))]
+    rows = []
+    for t in range(len(records[0]["layers"])):
+        values = [r["layers"][t]["i_xt"] for r in records]
+        peak = max(range(len(values)), key=values.__getitem__)
+        rows.append(f"<tr><td>{html.escape(names[t] if t < len(names) else str(t))}</td>"
+                    f"<td>{values[0]:.3f}</td><td>{values[peak]:.3f} (epoch {records[peak]['epoch']})"
+                    f"</td><td>{values[-1]:.3f}</td><td>{values[-1] / max(values[peak], 1e-12):.2f}</td>"
+                    f"<td>{records[-1]['layers'][t]['i_ty']:.3f}</td></tr>")
+    body = ("<p>Each layer's activity T on the whole dataset (the enumerated inputs X) as a point "
+            "(I(X;T), I(T;Y)) in bits, at log-spaced epochs (Shwartz-Ziv & Tishby). A rise of both is "
+            "fitting; a later fall of I(X;T) at constant I(T;Y) is compression, which Saxe et al. tie "
+            "to saturating activations (tanh compresses, ReLU does not) and to the binning estimator, "
+            f"here {html.escape(str(records[0].get('estimator')))}.</p>"
+            "<table><tr><td>layer</td><td>I(X;T) at start</td><td>peak</td><td>end</td>"
+            f"<td>end/peak</td><td>I(T;Y) at end</td></tr>{''.join(rows)}</table>")
+    return ("Information plane", body, [("infoplane", figures.information_plane(records, names))])
+
+
 def embedded_png(fig):
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

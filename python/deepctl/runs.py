@@ -1,7 +1,8 @@
 """Run folders as `deepctl train` and `deepctl study` write them (docs/checkpoints.md):
 
     config.toml     the resolved configuration
-    metrics.jsonl   one JSON object per line: kind "step", "epoch", "layers" or "dynamics"
+    metrics.jsonl   one JSON object per line: kind "step", "epoch", "layers", "dynamics" or
+                    "infoplane"
     checkpoint.npz  θ_t as theta_<t>, the controller state, epoch, step, updates
     summary.json    status, message, final metrics, wall time, throughput
 """
@@ -62,6 +63,10 @@ class RunDir:
     @property
     def dynamics(self):
         return self._kind("dynamics")
+
+    @property
+    def infoplane(self):
+        return self._kind("infoplane")
 
     @property
     def summary(self):

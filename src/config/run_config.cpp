@@ -66,6 +66,11 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "log_every", c.log_every);
   v("train", "checkpoint_every", c.checkpoint_every);
   v("train", "dynamics_every", c.dynamics_every);
+  v("train", "infoplane_points", c.infoplane_points);
+  v("train", "infoplane_estimator", c.infoplane_estimator);
+  v("train", "infoplane_bins", c.infoplane_bins);
+  v("train", "infoplane_bin_width", c.infoplane_bin_width);
+  v("train", "infoplane_noise", c.infoplane_noise);
 }
 
 template <class V>
@@ -309,6 +314,12 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.log_every > 0, "train.log_every", "must be > 0");
   require(c.checkpoint_every > 0, "train.checkpoint_every", "must be > 0");
   require(c.dynamics_every >= 0, "train.dynamics_every", "must be >= 0 (0: none)");
+  require(c.infoplane_points >= 0, "train.infoplane_points", "must be >= 0 (0: none)");
+  require(c.infoplane_estimator == "binning" || c.infoplane_estimator == "kde",
+          "train.infoplane_estimator", "must be binning or kde");
+  require(c.infoplane_bins >= 2, "train.infoplane_bins", "must be >= 2");
+  require(c.infoplane_bin_width > 0, "train.infoplane_bin_width", "must be > 0");
+  require(c.infoplane_noise > 0, "train.infoplane_noise", "must be > 0");
   require(c.rho >= 0, "train.rho", "must be >= 0");
   require(c.inner_steps > 0, "train.inner_steps", "must be > 0");
   require(c.inner_lr > 0, "train.inner_lr", "must be > 0");

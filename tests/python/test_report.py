@@ -74,3 +74,17 @@ def test_study_rejects_bad_input_with_exit_code_2(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "train.epochs" in proc.stderr
+
+
+def test_the_information_plane_section_of_a_12_bit_study(tmp_path):
+    out = tmp_path / "ib"
+    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "ib12bit_relu.toml"),
+                           "--out", str(out), "--set", "train.epochs=40",
+                           "--set", "train.infoplane_points=6"],
+                          capture_output=True, text=True, env=os.environ | {"PYTHONPATH": ""})
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "report.html").read_text()
+    assert "<h2>Information plane</h2>" in page and "end/peak" in page
+    assert (out / "figures" / "infoplane.png").stat().st_size > 10_000
+    result = check_report(out / "report.html", out / "report.png")
+    assert result["console"] == [] and result["blank"] == []

@@ -72,6 +72,11 @@ struct RunConfig {
   Index log_every = 50;      // steps between metric lines
   int checkpoint_every = 1;  // epochs between checkpoints
   int dynamics_every = 0;    // epochs between "dynamics" metric lines (0: none)
+  int infoplane_points = 0;  // "infoplane" lines at this many log-spaced epochs (0: none)
+  std::string infoplane_estimator = "binning";  // binning | kde
+  int infoplane_bins = 30;
+  double infoplane_bin_width = 0.07;
+  double infoplane_noise = 1e-3;
 
   NetworkSpec network(const Shape& input) const;
   TrainerOptions trainer_options() const;
