@@ -65,7 +65,8 @@ void bind_noise(py::module_& m) {
                         py::arg("top_eigenvalues") = s.top_eigenvalues,
                         py::arg("effective_rank") = s.effective_rank,
                         py::arg("rank_above_1e-3") = s.rank_above_1e3,
-                        py::arg("tail_index") = s.tail_index, py::arg("layers") = layers);
+                        py::arg("tail_index") = s.tail_index, py::arg("tail_batch") = s.tail_batch,
+                        py::arg("layers") = layers);
       },
       py::arg("problem"), py::arg("theta"), py::arg("X"), py::arg("Y"), py::arg("batch") = 128,
       py::arg("minibatches") = 200, py::arg("top") = 10, py::arg("seed") = 0,

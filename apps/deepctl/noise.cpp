@@ -24,7 +24,7 @@ their noise statistics:
   loss, |mean gradient|, tr Sigma (Sigma = per-sample gradient covariance), its K largest
   eigenvalues (exact, from the N x N Gram matrix), effective rank (tr Sigma)^2 / tr Sigma^2,
   the count of eigenvalues above 1e-3 of the largest, per-layer SNR |g_t|^2 / (tr Sigma_t / B),
-  the tail index alpha of the noise of P minibatches of B samples (Simsekli et al.; 2 is
+  the tail index alpha of the noise of P minibatches of min(B, N/4) samples (Simsekli et al.; 2 is
   Gaussian), and the SGD temperature g = lr (N_train / B - 1) / (1 - momentum) of the config.
 Defaults: --samples 512 --batch = the config's batch_size (at most N) --minibatches 200 --top 10
 --seed 0 --threads = the config's.
@@ -84,6 +84,7 @@ int noise_main(const std::vector<std::string>& argv) {
                     {"effective_rank", stats.effective_rank},
                     {"rank_above_1e-3", stats.rank_above_1e3},
                     {"tail_index", finite_or_null(stats.tail_index)},
+                    {"tail_batch", stats.tail_batch},
                     {"noise_scale", temperature},
                     {"layers", layers}};
   if (args.as_json) {

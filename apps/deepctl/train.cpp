@@ -143,7 +143,7 @@ json dynamics_line(const RunConfig& config, const Problem<double>& problem,
                    Index train_size, int threads) {
   sde::NoiseOptions options;
   options.batch = std::min<Index>(config.batch_size, X.rows());
-  options.minibatches = 100;
+  options.minibatches = 50;
   options.top = 1;
   options.threads = threads;
   const sde::NoiseStatistics noise = sde::gradient_noise(problem, theta, X, Y, options);
@@ -162,6 +162,7 @@ json dynamics_line(const RunConfig& config, const Problem<double>& problem,
           {"top_noise_eigenvalue", noise.top_eigenvalues[0]},
           {"effective_rank", noise.effective_rank},
           {"tail_index", finite_or_null(noise.tail_index)},
+          {"tail_batch", noise.tail_batch},
           {"snr", snr},
           {"sharpness", sharpness},
           {"noise_scale",

@@ -114,19 +114,23 @@ NoiseStatistics gradient_noise(const Problem<S>& problem, const Params<S>& theta
     offset += size;
   }
 
-  // Minibatch noise U_k = (1/B) Σ_{i ∈ batch k} g_i − ḡ, all components pooled.
+  // Minibatch noise U_k = (1/b) Σ_{i ∈ batch k} g_i − ḡ, all components pooled, as one product
+  // U = S G_c with S the P × n matrix of the draws (1/b where drawn). b = min(B, n/4): a
+  // minibatch of all n samples has no noise at all.
+  const Index b = std::max<Index>(1, std::min(options.batch, n / 4));
+  stats.tail_batch = b;
   Rng rng(options.seed);
-  Vec<double> pooled(options.minibatches * centred.cols());
+  Mat<double> selection = Mat<double>::Zero(options.minibatches, n);
   for (Index k = 0; k < options.minibatches; ++k) {
     Rng draw = rng.split(static_cast<std::uint64_t>(k));
     const std::vector<Index> order = permutation(n, draw);
-    Vec<double> u = Vec<double>::Zero(centred.cols());
-    for (Index j = 0; j < options.batch; ++j) u += centred.row(order[j]).transpose();
-    pooled.segment(k * centred.cols(), centred.cols()) = u / B;
+    for (Index j = 0; j < b; ++j) selection(k, order[j]) = 1.0 / static_cast<double>(b);
   }
+  const Mat<double> noise = selection * centred;
+  const Eigen::Map<const Vec<double>> pooled(noise.data(), noise.size());
   // Coordinates with no noise at all (e.g. weights on constant-zero inputs) carry no tail.
   std::vector<double> nonzero;
-  nonzero.reserve(pooled.size());
+  nonzero.reserve(static_cast<std::size_t>(pooled.size()));
   for (double v : pooled)
     if (v != 0) nonzero.push_back(v);
   const Index usable = static_cast<Index>(nonzero.size());

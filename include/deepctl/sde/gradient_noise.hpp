@@ -12,7 +12,8 @@
 //
 // Per layer t: the signal-to-noise ratio of a minibatch gradient SNR_t = ‖ḡ_t‖² / (tr Σ_t / B).
 // The tail index α̂ (sde/tail_index.hpp) is estimated as Şimşekli et al. do: draw P minibatches
-// of B samples, take each minibatch gradient minus ḡ, flatten all components into one sample
+// of b = min(B, n/4) samples without replacement (a minibatch of all n would carry no noise),
+// take each minibatch gradient minus ḡ, flatten all components into one sample
 // (components that are exactly zero, i.e. parameters the data never moves, are left out), and
 // use K1 = ⌊√K⌋ blocks, trimming the sample to a multiple of K1.
 //
@@ -70,6 +71,7 @@ struct NoiseStatistics {
   Index rank_above_1e3 = 0;  // eigenvalues of Σ above 1e−3 · the largest (Chaudhari & Soatto)
   std::vector<LayerNoise> layers;
   double tail_index = 0;  // α̂ of the minibatch noise
+  Index tail_batch = 0;   // b, the minibatch size it was estimated at
 };
 
 // InputError if n < 2, B is not in 1..n, or X and Y disagree in rows.
