@@ -1,6 +1,7 @@
 // deepctl infoplane: trains like `deepctl train` with the information plane recorded
 // ("infoplane" metric lines, infoplane/plane.hpp), then prints per layer how I(X;T) rose and
-// fell (fitting and compression, REFERENCE F21) and draws RUN_DIR/figures/infoplane.png.
+// fell (fitting and compression, REFERENCE F21) and draws RUN_DIR/figures/infoplane.png and
+// gradient_phases.png.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -23,7 +24,8 @@ at epoch 0 and at train.infoplane_points log-spaced epochs (40 when the config s
 train.infoplane_estimator (binning: 30 edges over a bounded activation's range, cells of 0.07
 otherwise; or kde). Then prints per layer I(X;T) at the start, its peak and epoch, at the end,
 the compression end/peak (below 1: the layer compressed), and I(T;Y) at the end; writes
-RUN_DIR/figures/infoplane.png (.svg): the plane coloured by epoch, one curve per layer.
+RUN_DIR/figures/infoplane.png (.svg): the plane coloured by epoch, one curve per layer, and
+gradient_phases.png: per layer the norms of the minibatch gradient's mean and std.
 Example: deepctl infoplane examples/ib12bit_tanh.toml --out runs/ib-tanh
 exit codes: 0 done, 1 training diverged or the figure failed, 2 bad input
 )";

@@ -173,9 +173,13 @@ json dynamics_line(const RunConfig& config, const Problem<double>& problem,
 }
 
 // The "infoplane" lines: the whole dataset (train rows, then test rows, at most 4096) as the
-// enumerated inputs, in float64, at epoch 0 and at `points` log-spaced epochs up to `epochs`.
+// enumerated inputs, in float64, at epoch 0 and at `points` log-spaced epochs up to `epochs`;
+// beside each layer's point, the norms of the mean and of the standard deviation of its
+// minibatch gradient on the training rows (‖ḡ_t‖ and √(tr Σ_t / B)), whose ratio falls when
+// training passes from drift to diffusion (Shwartz-Ziv & Tishby).
 struct InfoPlaneProbe {
-  Mat<double> X;
+  Mat<double> X, train_X, train_Y;
+  Index batch = 1;
   std::vector<int> labels;
   std::vector<std::string> activations;
   std::vector<int> epochs;  // ascending, without repeats
@@ -196,6 +200,10 @@ struct InfoPlaneProbe {
       labels.push_back(static_cast<int>(label));
     }
     for (const LayerSpec& layer : config.layers) activations.push_back(layer.activation);
+    const Index train_rows = std::min<Index>(4096, data.train.size());
+    train_X = data.train.inputs.topRows(train_rows).cast<double>();
+    train_Y = data.train.targets.topRows(train_rows).cast<double>();
+    batch = std::min<Index>(config.batch_size, train_rows);
     for (int k = 0; k < config.infoplane_points; ++k) {
       const double e =
           std::pow(std::max(config.epochs, 1),
@@ -207,10 +215,18 @@ struct InfoPlaneProbe {
   bool due(int epoch) const { return std::binary_search(epochs.begin(), epochs.end(), epoch); }
 
   json line(const Problem<double>& problem, const Params<double>& theta) const {
+    const std::vector<infoplane::LayerPlane> plane =
+        infoplane::information_plane(problem, theta, X, labels, activations, options);
+    const std::vector<sde::LayerNoise> noise =
+        sde::layer_noise(problem, sde::gradient_moments(problem, theta, train_X, train_Y), batch);
     json layers = json::array();
-    for (const infoplane::LayerPlane& p :
-         infoplane::information_plane(problem, theta, X, labels, activations, options))
-      layers.push_back({{"i_xt", p.i_xt}, {"i_ty", p.i_ty}, {"i_xt_lower", p.i_xt_lower}});
+    for (std::size_t t = 0; t < plane.size(); ++t)
+      layers.push_back(
+          {{"i_xt", plane[t].i_xt},
+           {"i_ty", plane[t].i_ty},
+           {"i_xt_lower", plane[t].i_xt_lower},
+           {"grad_mean", noise[t].mean_gradient_norm},
+           {"grad_std", std::sqrt(noise[t].noise_trace / static_cast<double>(batch))}});
     return {{"kind", "infoplane"},
             {"estimator", options.estimator},
             {"bins", options.bins},

@@ -150,6 +150,31 @@ def information_plane(records, names=None):
     return fig
 
 
+def gradient_phases(records, names=None):
+    """Per layer, the norm of the mean minibatch gradient and of its standard deviation against
+    epoch ("infoplane" lines: grad_mean, grad_std), Shwartz-Ziv & Tishby's drift (mean ≫ std)
+    and diffusion (std ≫ mean) phases."""
+    epochs = [max(r["epoch"], 1) for r in records]
+    count = len(records[0]["layers"]) if records else 0
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    colors = plt.cm.viridis([t / max(count - 1, 1) for t in range(count)])
+    for t in range(count):
+        label = names[t] if names else f"layer {t}"
+        ax.plot(epochs, [r["layers"][t]["grad_mean"] for r in records], "-", color=colors[t],
+                label=f"{label}: ‖mean‖")
+        ax.plot(epochs, [r["layers"][t]["grad_std"] for r in records], "--", color=colors[t],
+                label=f"{label}: ‖std‖")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("norm of the minibatch gradient's mean / std")
+    ax.set_title("drift (mean ≫ std) and diffusion (std ≫ mean) phases", fontsize=10)
+    ax.legend(fontsize=6, ncol=2)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def phase_diagram(grid, activation, point=None, depth=None):
     """ξ_c over (σ_w², σ_b²) as a heatmap (log scale) with the critical line χ_1 = 1.
 
@@ -272,6 +297,7 @@ def main(argv):
             return 2
         (run.path / "figures").mkdir(exist_ok=True)
         paths = save(information_plane(run.infoplane), run.path / "figures" / "infoplane")
+        paths += save(gradient_phases(run.infoplane), run.path / "figures" / "gradient_phases")
     elif len(argv) == 3 and argv[0] == "compare":
         import json
         summary = json.loads(pathlib.Path(argv[1]).read_text())

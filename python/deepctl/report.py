@@ -267,7 +267,11 @@ def infoplane_section(run):
             f"here {html.escape(str(records[0].get('estimator')))}.</p>"
             "<table><tr><td>layer</td><td>I(X;T) at start</td><td>peak</td><td>end</td>"
             f"<td>end/peak</td><td>I(T;Y) at end</td></tr>{''.join(rows)}</table>")
-    return ("Information plane", body, [("infoplane", figures.information_plane(records, names))])
+    body += ("<p>Beside it, per layer, the norms of the mean and of the standard deviation of the "
+             "minibatch gradient on the training rows: drift while the mean dominates, diffusion "
+             "once the noise does.</p>")
+    return ("Information plane", body, [("infoplane", figures.information_plane(records, names)),
+                                        ("gradient_phases", figures.gradient_phases(records, names))])
 
 
 def embedded_png(fig):

@@ -63,6 +63,60 @@ Mat<S> per_sample_gradients(const Problem<S>& problem, const Params<S>& theta,
 }
 
 template <class S>
+std::vector<LayerNoise> layer_noise(const Problem<S>& problem, const GradientMoments& moments,
+                                    Index batch) {
+  const double B = static_cast<double>(batch);
+  std::vector<LayerNoise> layers;
+  Index offset = 0;
+  for (Index t = 0; t < problem.num_layers(); ++t) {
+    const Index size = problem.layer(t).num_params();
+    LayerNoise layer;
+    layer.mean_gradient_norm = moments.mean.segment(offset, size).norm();
+    layer.noise_trace = moments.variance.segment(offset, size).sum();
+    layer.snr = layer.noise_trace > 0
+                    ? layer.mean_gradient_norm * layer.mean_gradient_norm / (layer.noise_trace / B)
+                    : std::numeric_limits<double>::infinity();
+    layers.push_back(layer);
+    offset += size;
+  }
+  return layers;
+}
+
+template <class S>
+GradientMoments gradient_moments(const Problem<S>& problem, const Params<S>& theta,
+                                 NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads) {
+  // Shards of rows, each summing Σ g and Σ g² in double; combined in shard order.
+  const Index n = X.rows();
+  if (n < 1 || Y.rows() != n)
+    throw InputError("gradient moments: need matching X and Y with at least one row");
+  problem.check_params(theta);
+  const int count = all_thread_safe(problem) ? (threads > 0 ? threads : omp_get_max_threads()) : 1;
+  const Index d = problem.num_params();
+  std::vector<Vec<double>> sums(count, Vec<double>::Zero(d)), squares(count, Vec<double>::Zero(d));
+#pragma omp parallel num_threads(count)
+  {
+    const int k = omp_get_thread_num();
+    Workspace<S> ws = problem.make_workspace(1);
+    Params<S> grad = problem.zero_params();
+    for (Index i = n * k / count; i < n * (k + 1) / count; ++i) {
+      problem.rollout(ws, X.row(i), Y.row(i), theta);
+      problem.adjoint(ws, Y.row(i), theta, grad);
+      const Vec<double> g = flatten(grad).template cast<double>();
+      sums[k] += g;
+      squares[k] += g.cwiseAbs2();
+    }
+  }
+  for (int k = 1; k < count; ++k) {
+    sums[0] += sums[k];
+    squares[0] += squares[k];
+  }
+  GradientMoments m;
+  m.mean = sums[0] / static_cast<double>(n);
+  m.variance = (squares[0] / static_cast<double>(n) - m.mean.cwiseAbs2()).cwiseMax(0.0);
+  return m;
+}
+
+template <class S>
 NoiseStatistics gradient_noise(const Problem<S>& problem, const Params<S>& theta,
                                NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y,
                                const NoiseOptions& options) {
@@ -100,19 +154,8 @@ NoiseStatistics gradient_noise(const Problem<S>& problem, const Params<S>& theta
       sum_squares > 0 ? stats.covariance_trace * stats.covariance_trace / sum_squares : 0.0;
   stats.rank_above_1e3 = (eigenvalues.array() > 1e-3 * eigenvalues[0]).count();
 
-  const double B = static_cast<double>(options.batch);
-  Index offset = 0;
-  for (Index t = 0; t < problem.num_layers(); ++t) {
-    const Index size = problem.layer(t).num_params();
-    LayerNoise layer;
-    layer.mean_gradient_norm = stats.mean_gradient.segment(offset, size).norm();
-    layer.noise_trace = stats.covariance_diagonal.segment(offset, size).sum();
-    layer.snr = layer.noise_trace > 0
-                    ? layer.mean_gradient_norm * layer.mean_gradient_norm / (layer.noise_trace / B)
-                    : std::numeric_limits<double>::infinity();
-    stats.layers.push_back(layer);
-    offset += size;
-  }
+  stats.layers =
+      layer_noise(problem, {stats.mean_gradient, stats.covariance_diagonal}, options.batch);
 
   // Minibatch noise U_k = (1/b) Σ_{i ∈ batch k} g_i − ḡ, all components pooled, as one product
   // U = S G_c with S the P × n matrix of the draws (1/b where drawn). b = min(B, n/4): a
@@ -164,6 +207,16 @@ template void per_sample_gradients<float>(const Problem<float>&, const Params<fl
 template void per_sample_gradients<double>(const Problem<double>&, const Params<double>&,
                                            NoDeduce<CMatRef<double>>, NoDeduce<CMatRef<double>>,
                                            MatRef<double>, int);
+template GradientMoments gradient_moments<float>(const Problem<float>&, const Params<float>&,
+                                                 NoDeduce<CMatRef<float>>, NoDeduce<CMatRef<float>>,
+                                                 int);
+template GradientMoments gradient_moments<double>(const Problem<double>&, const Params<double>&,
+                                                  NoDeduce<CMatRef<double>>,
+                                                  NoDeduce<CMatRef<double>>, int);
+template std::vector<LayerNoise> layer_noise<float>(const Problem<float>&, const GradientMoments&,
+                                                    Index);
+template std::vector<LayerNoise> layer_noise<double>(const Problem<double>&, const GradientMoments&,
+                                                     Index);
 template NoiseStatistics gradient_noise<float>(const Problem<float>&, const Params<float>&,
                                                NoDeduce<CMatRef<float>>, NoDeduce<CMatRef<float>>,
                                                const NoiseOptions&);

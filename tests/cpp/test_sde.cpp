@@ -215,6 +215,20 @@ TEST(GradientNoise, CovarianceSpectrumTraceAndSnrAgainstTheDenseCovariance) {
   EXPECT_THROW(gradient_noise(toy.problem, toy.theta, toy.X, toy.Y, {.batch = 41}), InputError);
 }
 
+TEST(GradientNoise, StreamedMomentsEqualTheStoredOnes) {
+  const NoiseToy toy;
+  const NoiseStatistics stats =
+      gradient_noise(toy.problem, toy.theta, toy.X, toy.Y, {.batch = 8, .minibatches = 10});
+  for (int threads : {1, 2}) {
+    const GradientMoments m = gradient_moments(toy.problem, toy.theta, toy.X, toy.Y, threads);
+    EXPECT_LT((m.mean - stats.mean_gradient).norm(), 1e-12 * stats.mean_gradient.norm());
+    EXPECT_LT((m.variance - stats.covariance_diagonal).norm(),
+              1e-10 * stats.covariance_diagonal.norm());
+    const std::vector<LayerNoise> layers = layer_noise(toy.problem, m, 8);
+    EXPECT_NEAR(layers[1].snr, stats.layers[1].snr, 1e-8 * stats.layers[1].snr);
+  }
+}
+
 TEST(GradientNoise, NoiseScaleOfSmithAndLe) {
   EXPECT_DOUBLE_EQ(noise_scale(0.1, 60000, 100), 0.1 * 599);
   EXPECT_DOUBLE_EQ(noise_scale(0.1, 60000, 100, 0.9), 0.1 * 599 / 0.1);

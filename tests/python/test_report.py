@@ -86,5 +86,6 @@ def test_the_information_plane_section_of_a_12_bit_study(tmp_path):
     page = (out / "report.html").read_text()
     assert "<h2>Information plane</h2>" in page and "end/peak" in page
     assert (out / "figures" / "infoplane.png").stat().st_size > 10_000
+    assert (out / "figures" / "gradient_phases.png").stat().st_size > 10_000
     result = check_report(out / "report.html", out / "report.png")
     assert result["console"] == [] and result["blank"] == []

@@ -51,6 +51,22 @@ struct LayerNoise {
   double snr = 0;                 // ‖ḡ_t‖² / (tr Σ_t / B)
 };
 
+// Per-coordinate mean and variance (1/n normalisation) of the per-sample gradients, streamed
+// without keeping the n × d matrix (sums in double, shards of rows combined in order): the
+// diagonal of Σ and ḡ for networks and sample counts where G would not fit.
+struct GradientMoments {
+  Vec<double> mean;
+  Vec<double> variance;
+};
+template <class S>
+GradientMoments gradient_moments(const Problem<S>& problem, const Params<S>& theta,
+                                 NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads = 0);
+
+// Per layer ‖ḡ_t‖, tr Σ_t and the SNR at minibatch size `batch`, from the moments.
+template <class S>
+std::vector<LayerNoise> layer_noise(const Problem<S>& problem, const GradientMoments& moments,
+                                    Index batch);
+
 struct NoiseOptions {
   Index batch = 128;        // B of the minibatch whose noise is described
   Index minibatches = 200;  // P for the tail index
