@@ -53,6 +53,9 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "u0", c.u0);
   v("train", "beta_min", c.beta_min);
   v("train", "beta_max", c.beta_max);
+  v("train", "temperature", c.temperature);
+  v("train", "psgld_alpha", c.psgld_alpha);
+  v("train", "psgld_lambda", c.psgld_lambda);
   v("train", "rho", c.rho);
   v("train", "inner_steps", c.inner_steps);
   v("train", "inner_lr", c.inner_lr);
@@ -229,7 +232,10 @@ TrainerOptions RunConfig::trainer_options() const {
               kd,
               u0,
               beta_min,
-              beta_max};
+              beta_max,
+              temperature,
+              psgld_alpha,
+              psgld_lambda};
   o.schedule.kind = Schedule::parse_kind(schedule);
   o.schedule.base = lr;
   o.schedule.gamma = gamma;

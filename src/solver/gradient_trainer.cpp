@@ -7,11 +7,20 @@
 namespace deepctl {
 
 template <class S>
+UpdateOptions GradientTrainer<S>::policy_options(const TrainerOptions& options,
+                                                 const Dataset& train) {
+  UpdateOptions u = options.update;
+  if (u.data_size == 0) u.data_size = train.size();
+  u.noise_seed = Rng(options.seed).split(kNoiseStream).next_u64();
+  return u;
+}
+
+template <class S>
 GradientTrainer<S>::GradientTrainer(const Problem<S>& problem, const Dataset& train,
                                     const Dataset* test, TrainerOptions options)
     : MinibatchTrainer<S>(problem, train, test, options),
       grad_(problem.zero_params()),
-      policy_(options.update, this->theta_) {}
+      policy_(policy_options(options, train), this->theta_) {}
 
 template <class S>
 StepReport GradientTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {

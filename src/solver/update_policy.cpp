@@ -3,15 +3,17 @@
 #include <cmath>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/core/rng.hpp"
 
 namespace deepctl {
 
 UpdateKind UpdateOptions::parse_kind(const std::string& text) {
   for (UpdateKind k : {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov,
-                       UpdateKind::Adam, UpdateKind::PID, UpdateKind::CSGD, UpdateKind::CMSGD})
+                       UpdateKind::Adam, UpdateKind::PID, UpdateKind::CSGD, UpdateKind::CMSGD,
+                       UpdateKind::SGLD, UpdateKind::PSGLD})
     if (kind_name(k) == text) return k;
   throw InputError("unknown optimizer '" + text +
-                   "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, msa");
+                   "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, sgld, psgld, msa");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {
@@ -30,6 +32,10 @@ std::string UpdateOptions::kind_name(UpdateKind kind) {
       return "csgd";
     case UpdateKind::CMSGD:
       return "cmsgd";
+    case UpdateKind::SGLD:
+      return "sgld";
+    case UpdateKind::PSGLD:
+      return "psgld";
   }
   return "?";
 }
@@ -55,6 +61,10 @@ std::vector<std::string> state_names(UpdateKind kind) {
       return with(estimates, {"csgd_u"});
     case UpdateKind::CMSGD:
       return with(estimates, {"cmsgd_mu", "velocity"});
+    case UpdateKind::SGLD:
+      return {};
+    case UpdateKind::PSGLD:
+      return {"psgld_v"};
   }
   return {};
 }
@@ -69,6 +79,15 @@ UpdatePolicy<S>::UpdatePolicy(const UpdateOptions& options, const Params<S>& lik
                        ", beta_max = " + std::to_string(options_.beta_max));
     if (!(options_.u0 > 0 && options_.u0 <= 1))
       throw InputError("csgd: u0 must be in (0, 1], got " + std::to_string(options_.u0));
+  }
+  if (options_.kind == UpdateKind::SGLD || options_.kind == UpdateKind::PSGLD) {
+    if (options_.data_size < 1)
+      throw InputError("sgld/psgld: the training set size N must be >= 1");
+    if (!(options_.temperature >= 0))
+      throw InputError("sgld/psgld: temperature must be >= 0, got " +
+                       std::to_string(options_.temperature));
+    if (!(options_.psgld_alpha >= 0 && options_.psgld_alpha < 1) || !(options_.psgld_lambda > 0))
+      throw InputError("psgld: need 0 <= psgld_alpha < 1 and psgld_lambda > 0");
   }
   for (std::size_t b = 0; b < names_.size(); ++b) {
     Params<S> zeros;
@@ -231,6 +250,31 @@ void UpdatePolicy<S>::apply(Params<S>& theta, const Params<S>& grad, double lr) 
       case UpdateKind::CMSGD:
         controlled_step(t, th, g, eta);
         break;
+      case UpdateKind::SGLD:
+      case UpdateKind::PSGLD: {
+        const bool preconditioned = options_.kind == UpdateKind::PSGLD;
+        Vec<S> precondition;
+        if (preconditioned) {
+          Vec<S>& v = buffers_[0][t];
+          const S alpha = S(options_.psgld_alpha);
+          v = alpha * v + (S(1) - alpha) * g.cwiseAbs2();
+          precondition = (S(options_.psgld_lambda) + v.array().sqrt()).inverse().matrix();
+          th -= eta * precondition.cwiseProduct(g);
+        } else {
+          th -= eta * g;
+        }
+        const double scale = std::sqrt(2.0 * lr * options_.temperature /
+                                       static_cast<double>(options_.data_size));
+        if (scale == 0) break;
+        Rng noise = Rng(options_.noise_seed)
+                        .split(static_cast<std::uint64_t>(updates_))
+                        .split(static_cast<std::uint64_t>(t));
+        for (Index i = 0; i < th.size(); ++i) {
+          const double xi = noise.normal();
+          th[i] += S(scale * xi * (preconditioned ? std::sqrt(double(precondition[i])) : 1.0));
+        }
+        break;
+      }
     }
   }
 }

@@ -59,6 +59,9 @@ struct RunConfig {
   double u0 = 1.0;        // csgd: initial learning-rate multiplier
   double beta_min = 0.9;  // csgd, cmsgd: bounds of the adaptive averaging decay
   double beta_max = 0.99;
+  double temperature = 1.0;    // sgld, psgld: posterior temperature T
+  double psgld_alpha = 0.99;   // psgld: preconditioner average α
+  double psgld_lambda = 1e-5;  // psgld: preconditioner floor λ
   double rho = 0.0;                // msa: ρ of E-MSA (0: basic MSA)
   int inner_steps = 10;            // msa: inner ascent steps per layer and minibatch
   double inner_lr = 0.1;           // msa: inner ascent step

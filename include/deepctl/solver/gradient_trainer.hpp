@@ -27,8 +27,12 @@ class GradientTrainer final : public MinibatchTrainer<S> {
 
  private:
   void reset_controller() override {
-    policy_ = UpdatePolicy<S>(this->options_.update, this->theta_);
+    policy_ = UpdatePolicy<S>(policy_options(this->options_, this->train_), this->theta_);
   }
+  // The policy's options with sgld's N (the training set's size unless given) and its noise
+  // seed (from the trainer's seed, a stream of its own).
+  static UpdateOptions policy_options(const TrainerOptions& options, const Dataset& train);
+  static constexpr std::uint64_t kNoiseStream = 0x5A11;
 
   Params<S> grad_;
   UpdatePolicy<S> policy_;

@@ -32,11 +32,22 @@
 //                v ← μ v − η g;   θ ← θ + v     (μ₀ = momentum)
 //                μ_new = max(0, min(1 − 2√(η a), 1 − ησ²/(4m))) if a > 0, else 1
 //                μ ← β μ + (1−β) μ_new
+//   sgld       stochastic gradient Langevin dynamics (Welling & Teh 2011; REFERENCE F24): with
+//              N training samples, the log posterior is −N·J (likelihood e^{−ΣΦ}, the L2 running
+//              cost a Gaussian prior N(0, I/(Nλ))), so SGLD's Δθ = (ε/2)∇ln p + N(0, ε) is, with
+//              η = εN/2 and temperature T,
+//                θ ← θ − η g + √(2ηT/N) ξ,   ξ ~ N(0, I)
+//              whose stationary law for small η is ∝ exp(−N J(θ)/T), the posterior at T = 1.
+//   psgld      preconditioned SGLD (Li et al. 2016), the RMSprop preconditioner, Γ dropped:
+//                V ← αV + (1−α) g²;  G = 1/(λ + √V);  θ ← θ − η G g + √(2ηT/N) √G ξ
+//              ξ is drawn from Rng(noise_seed).split(k).split(t) at update k, layer t, so a run
+//              resumes exactly without storing a generator.
 //
 // Read as control: each policy is a feedback law from the measured gradient to the control
 // increment (REFERENCE F12); its buffers are the controller's state and are checkpointed.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,7 +56,7 @@
 
 namespace deepctl {
 
-enum class UpdateKind { SGD, Momentum, Nesterov, Adam, PID, CSGD, CMSGD };
+enum class UpdateKind { SGD, Momentum, Nesterov, Adam, PID, CSGD, CMSGD, SGLD, PSGLD };
 
 struct UpdateOptions {
   UpdateKind kind = UpdateKind::Adam;
@@ -59,6 +70,11 @@ struct UpdateOptions {
   double u0 = 1.0;            // initial learning-rate multiplier u₀ (csgd)
   double beta_min = 0.9;      // bounds of the adaptive averaging decay β (csgd, cmsgd)
   double beta_max = 0.99;
+  double temperature = 1.0;    // T of sgld/psgld (0: no injected noise)
+  double psgld_alpha = 0.99;   // α, the preconditioner's average (psgld)
+  double psgld_lambda = 1e-5;  // λ, its floor (psgld)
+  Index data_size = 0;         // N of sgld/psgld; the trainer sets it to its training set's size
+  std::uint64_t noise_seed = 0;  // sgld/psgld; the trainer derives it from its seed
 
   static UpdateKind parse_kind(const std::string& text);
   static std::string kind_name(UpdateKind kind);
