@@ -114,6 +114,7 @@ commands:
                                                              Hessian / Gauss-Newton spectrum
   ntk CONFIG.toml|RUN_DIR [--samples N] [--steps K] [--json] empirical NTK; kernel vs actual GD
   infoplane CONFIG.toml [--out RUN_DIR] [--json]             train, recording the information plane
+  sample CONFIG.toml [--burn-in E] [--json]                  SGLD posterior predictive vs point estimate
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -147,6 +148,7 @@ int main(int argc, char** argv) {
     if (command == "hessian") return deepctl::cli::hessian_main(args);
     if (command == "ntk") return deepctl::cli::ntk_main(args);
     if (command == "infoplane") return deepctl::cli::infoplane_main(args);
+    if (command == "sample") return deepctl::cli::sample_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

@@ -8,12 +8,13 @@
 namespace deepctl {
 
 UpdateKind UpdateOptions::parse_kind(const std::string& text) {
-  for (UpdateKind k : {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov,
-                       UpdateKind::Adam, UpdateKind::PID, UpdateKind::CSGD, UpdateKind::CMSGD,
-                       UpdateKind::SGLD, UpdateKind::PSGLD})
+  for (UpdateKind k :
+       {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov, UpdateKind::Adam,
+        UpdateKind::PID, UpdateKind::CSGD, UpdateKind::CMSGD, UpdateKind::SGLD, UpdateKind::PSGLD})
     if (kind_name(k) == text) return k;
-  throw InputError("unknown optimizer '" + text +
-                   "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, sgld, psgld, msa");
+  throw InputError(
+      "unknown optimizer '" + text +
+      "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, sgld, psgld, msa");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {
@@ -263,8 +264,8 @@ void UpdatePolicy<S>::apply(Params<S>& theta, const Params<S>& grad, double lr) 
         } else {
           th -= eta * g;
         }
-        const double scale = std::sqrt(2.0 * lr * options_.temperature /
-                                       static_cast<double>(options_.data_size));
+        const double scale =
+            std::sqrt(2.0 * lr * options_.temperature / static_cast<double>(options_.data_size));
         if (scale == 0) break;
         Rng noise = Rng(options_.noise_seed)
                         .split(static_cast<std::uint64_t>(updates_))

@@ -86,7 +86,8 @@ TEST(Cli, HelpOnEverySubcommand) {
   for (const std::string cmd :
        {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
         "phase-diagram --help", "spectrum --help", "trainability --help", "compare --help",
-        "sde --help", "noise --help", "hessian --help", "ntk --help", "infoplane --help"}) {
+        "sde --help", "noise --help", "hessian --help", "ntk --help", "infoplane --help",
+        "sample --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -496,6 +497,31 @@ TEST(Cli, InformationPlaneTanhCompressesAndReluDoesNot) {
                   " --set train.infoplane_estimator=\"mine\" --out " + (dir / "bad").string(),
               dir),
       "train.infoplane_estimator");
+}
+
+TEST(Cli, SamplePosteriorPredictiveAgainstThePointEstimate) {
+  const fs::path dir = scratch("sample");
+  const std::string base = "sample " + example("digits_mlp.toml").string() +
+                           " --set train.lr=0.05 --set train.schedule=\"constant\" "
+                           "--set model.l2=1e-3 --set train.epochs=20 --json";
+  // At temperature 0 the sampler is the point estimate: one sample at the end equals it.
+  Result r = run_cli(base + " --set train.temperature=0 --burn-in 19", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["posterior_predictive"]["samples"].get<int>(), 2);  // epochs 19 and 20
+  EXPECT_EQ(j["point_estimate"]["samples"].get<int>(), 1);
+  r = run_cli(base + " --set train.temperature=0 --burn-in 19 --every 5", dir);
+  j = json::parse(r.out);
+  EXPECT_EQ(j["posterior_predictive"]["samples"].get<int>(), 2);  // epoch 19 and the last
+  // At T = 0.1 the averaged iterates keep the point estimate's accuracy within 2 points.
+  r = run_cli(base + " --set train.temperature=0.1", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = json::parse(r.out);
+  EXPECT_EQ(j["posterior_predictive"]["samples"].get<int>(), 11);
+  EXPECT_NEAR(j["posterior_predictive"]["accuracy"].get<double>(),
+              j["point_estimate"]["accuracy"].get<double>(), 0.02);
+  expect_one_line_error(run_cli(base + " --burn-in 20", dir), "--burn-in");
+  expect_one_line_error(run_cli(base + " --set train.temperature=-1", dir), "temperature");
 }
 
 TEST(Cli, TrainabilitySweepResumesWithTheSameResults) {

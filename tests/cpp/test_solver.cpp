@@ -7,9 +7,11 @@
 #include <filesystem>
 
 #include "deepctl/config/run_config.hpp"
+#include "deepctl/core/error.hpp"
 #include "deepctl/data/synthetic.hpp"
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/problem/network_spec.hpp"
+#include "deepctl/solver/posterior.hpp"
 
 namespace deepctl {
 namespace {
@@ -296,6 +298,29 @@ TEST(GradientTrainer, CsgdAccuracyIsInsensitiveToTheInitialRateWhereSgdIsNot) {
   EXPECT_GE(sgd_hi - sgd_lo, 0.2);  // SGD at lr 10⁻⁴ has not learned in 12 epochs
 }
 
+TEST(Calibration, ExpectedCalibrationErrorInClosedForm) {
+  // Four rows in two confidence bins of 15: 0.9-confident rows (one right, one wrong) give
+  // |0.5 − 0.9|; 0.6-confident rows (both right) give |1 − 0.6|; each half the rows.
+  Mat<double> P(4, 2);
+  P << 0.9, 0.1, 0.1, 0.9, 0.6, 0.4, 0.4, 0.6;
+  const std::vector<int> labels = {0, 0, 0, 1};
+  EXPECT_NEAR(expected_calibration_error(P, labels), 0.5 * 0.4 + 0.5 * 0.4, 1e-12);
+  const PredictiveScore s = score_predictions(P, labels);
+  EXPECT_NEAR(s.accuracy, 0.75, 1e-12);
+  EXPECT_NEAR(s.nll, -(std::log(0.9) + std::log(0.1) + std::log(0.6) + std::log(0.6)) / 4, 1e-12);
+  // A calibrated predictor: confidence c, right with probability c.
+  Rng rng(3);
+  Mat<double> Q(20000, 2);
+  std::vector<int> y(20000);
+  for (Index i = 0; i < 20000; ++i) {
+    const double c = 0.5 + 0.5 * rng.uniform();
+    Q.row(i) << c, 1 - c;
+    y[i] = rng.uniform() < c ? 0 : 1;
+  }
+  EXPECT_LT(expected_calibration_error(Q, y), 0.02);
+  EXPECT_THROW(expected_calibration_error(Q, {0, 1}), InputError);
+}
+
 TEST(Langevin, SgldAndPsgldSampleTheGaussianPosteriorOfLinearRegression) {
   // REFERENCE F24 on a conjugate model: y = Dθ + N(0, 1), θ = (w, b) with the L2 running cost λ
   // as the prior N(0, I/(Nλ)). The posterior is N(A⁻¹Dᵀy, A⁻¹) with A = DᵀD + NλI. SGLD: full
@@ -350,7 +375,8 @@ TEST(Langevin, SgldAndPsgldSampleTheGaussianPosteriorOfLinearRegression) {
     const Mat<double> sampled_cov = outer / steps - sampled_mean * sampled_mean.transpose();
     // Measured: SGLD's mean within 0.05 posterior standard deviations and its covariance within
     // 5 %; pSGLD's (longer correlation times at its smaller step, Γ dropped) 0.27 and 6 %.
-    const double mean_tolerance = minibatches ? 0.35 : 0.1, cov_tolerance = minibatches ? 0.12 : 0.08;
+    const double mean_tolerance = minibatches ? 0.35 : 0.1,
+                 cov_tolerance = minibatches ? 0.12 : 0.08;
     for (Index i = 0; i < 3; ++i)
       EXPECT_NEAR(sampled_mean[i], mean[i], mean_tolerance * std::sqrt(covariance(i, i)))
           << UpdateOptions::kind_name(kind) << " " << i;

@@ -70,10 +70,10 @@ struct UpdateOptions {
   double u0 = 1.0;            // initial learning-rate multiplier u₀ (csgd)
   double beta_min = 0.9;      // bounds of the adaptive averaging decay β (csgd, cmsgd)
   double beta_max = 0.99;
-  double temperature = 1.0;    // T of sgld/psgld (0: no injected noise)
-  double psgld_alpha = 0.99;   // α, the preconditioner's average (psgld)
-  double psgld_lambda = 1e-5;  // λ, its floor (psgld)
-  Index data_size = 0;         // N of sgld/psgld; the trainer sets it to its training set's size
+  double temperature = 1.0;      // T of sgld/psgld (0: no injected noise)
+  double psgld_alpha = 0.99;     // α, the preconditioner's average (psgld)
+  double psgld_lambda = 1e-5;    // λ, its floor (psgld)
+  Index data_size = 0;           // N of sgld/psgld; the trainer sets it to its training set's size
   std::uint64_t noise_seed = 0;  // sgld/psgld; the trainer derives it from its seed
 
   static UpdateKind parse_kind(const std::string& text);
