@@ -39,6 +39,11 @@ def network_text(config):
     return " → ".join(parts)
 
 
+def layer_names(config):
+    """"t: kind size activation" for each layer, for figure legends and tables."""
+    return [f"{t}: {n}" for t, n in enumerate(network_text(config).split(" → "))]
+
+
 def summary_rows(run):
     c, s = run.config, run.summary
     data, model, train = c.get("data", {}), c.get("model", {}), c.get("train", {})
@@ -81,7 +86,7 @@ def layers_section(run):
     stats = run.layer_stats
     if not stats:
         return None
-    names = [f"{t}: {n}" for t, n in enumerate(network_text(run.config).split(" → "))]
+    names = layer_names(run.config)
     body = ("<p>Per layer, on the first 256 training samples: rms of the parameters and of "
             "their gradient, the spread of the layer's output, and the rms of the costate "
             "p_{t+1} that reaches it. Costates that shrink or grow with depth are vanishing or "
@@ -209,7 +214,7 @@ def sgd_dynamics_section(run):
         return None
     train = run.config.get("train", {})
     lr = float(train.get("lr", 1e-3))
-    names = [f"{t}: {n}" for t, n in enumerate(network_text(run.config).split(" → "))]
+    names = layer_names(run.config)
     last = records[-1]
     lrs = [0.2, 0.1, 0.05, 0.025, 0.0125]
     first, second = (sde.quadratic_weak_errors(lrs, order=o) for o in (1, 2))
@@ -251,7 +256,7 @@ def infoplane_section(run):
     records = run.infoplane
     if not records:
         return None
-    names = [f"{t}: {n}" for t, n in enumerate(network_text(run.config).split(" → "))]
+    names = layer_names(run.config)
     rows = []
     for t in range(len(records[0]["layers"])):
         values = [r["layers"][t]["i_xt"] for r in records]
