@@ -2,6 +2,7 @@
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
+#include "deepctl/solver/posterior.hpp"
 
 namespace deepctl::python {
 namespace {
@@ -142,16 +143,40 @@ the augmented Hamiltonian).)")
         },
         py::arg("problem"), py::arg("theta"), py::arg("data"), py::arg("batch") = 1000,
         "Loss and accuracy of θ on a whole dataset.");
+  py::class_<PredictiveAverage<S>>(m, ("PredictiveAverage" + sfx).c_str(),
+                                   "Running average of softmax outputs over parameter samples "
+                                   "(the posterior predictive of an sgld/psgld run).")
+      .def(py::init<const Problem<S>&, const Dataset&>(), py::arg("problem"), py::arg("data"),
+           py::keep_alive<1, 2>(), py::keep_alive<1, 3>())
+      .def(
+          "add",
+          [](PredictiveAverage<S>& a, const py::sequence& theta) { a.add(from_list<S>(theta)); },
+          py::arg("theta"))
+      .def_property_readonly("samples", &PredictiveAverage<S>::samples)
+      .def_property_readonly("labels", &PredictiveAverage<S>::labels)
+      .def("probabilities", &PredictiveAverage<S>::probabilities);
 }
 
 }  // namespace
 
 void bind_solver(py::module_& m) {
+  m.def("expected_calibration_error", &expected_calibration_error, py::arg("probabilities"),
+        py::arg("labels"), py::arg("bins") = 15,
+        "ECE of class probabilities (rows) against integer labels, equal-width confidence bins.");
+  m.def(
+      "score_predictions",
+      [](CMatRef<double> P, const std::vector<int>& labels, int bins) {
+        const PredictiveScore s = score_predictions(P, labels, bins);
+        return py::dict(py::arg("accuracy") = s.accuracy, py::arg("nll") = s.nll,
+                        py::arg("ece") = s.ece);
+      },
+      py::arg("probabilities"), py::arg("labels"), py::arg("bins") = 15);
   py::class_<UpdateOptions>(m, "UpdateOptions", R"(The update policy (the controller acting on ∇J).
 
-kind: sgd | momentum | nesterov | adam | pid | csgd | cmsgd; momentum μ (also pid's, and
-cmsgd's initial μ₀); beta1, beta2, epsilon (Adam); weight_decay (decoupled, Adam); ki, kd (PID
-gains); u0, beta_min, beta_max (csgd/cmsgd: initial multiplier, averaging bounds).)")
+kind: sgd | momentum | nesterov | adam | pid | csgd | cmsgd | sgld | psgld; momentum μ (also
+pid's, and cmsgd's initial μ₀); beta1, beta2, epsilon (Adam); weight_decay (decoupled, Adam);
+ki, kd (PID gains); u0, beta_min, beta_max (csgd/cmsgd: initial multiplier, averaging bounds);
+temperature, psgld_alpha, psgld_lambda (sgld/psgld; N is the training set's size).)")
       .def(py::init<>())
       .def_property(
           "kind", [](const UpdateOptions& u) { return UpdateOptions::kind_name(u.kind); },
@@ -166,6 +191,9 @@ gains); u0, beta_min, beta_max (csgd/cmsgd: initial multiplier, averaging bounds
       .def_readwrite("u0", &UpdateOptions::u0)
       .def_readwrite("beta_min", &UpdateOptions::beta_min)
       .def_readwrite("beta_max", &UpdateOptions::beta_max)
+      .def_readwrite("temperature", &UpdateOptions::temperature)
+      .def_readwrite("psgld_alpha", &UpdateOptions::psgld_alpha)
+      .def_readwrite("psgld_lambda", &UpdateOptions::psgld_lambda)
       .def("__repr__", [](const UpdateOptions& u) {
         return "UpdateOptions(kind='" + UpdateOptions::kind_name(u.kind) + "')";
       });

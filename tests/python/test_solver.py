@@ -108,3 +108,33 @@ def test_emsa_on_digits_trains(digits):
     _, grad = problem.gradient(X[:50], Y[:50], theta)
     _, gH = dc.augmented_hamiltonian(problem, X[:50], Y[:50], theta, 0, theta[0], rho=0.5)
     assert np.allclose(gH, -grad[0], atol=1e-12)
+
+
+def test_sgld_posterior_predictive_and_its_calibration():
+    train, test = dc.load("digits")
+    problem = dc.Problem([dc.Dense(64, 16, "tanh"), dc.Dense(16, 10)], "cross_entropy", l2=1e-3)
+    trainer = dc.GradientTrainer(problem, train, test,
+                                 dc.options(epochs=20, lr=0.1, optimizer="sgld", temperature=0.1))
+    trainer.init(problem.init_params(seed=2))
+    average = dc.PredictiveAverage(problem, test)
+
+    class Collect(dc.Callback):
+        def on_epoch(self, report):
+            if report.epoch >= 10:
+                average.add(trainer.params)
+            return True
+
+    trainer.solve(Collect())
+    assert average.samples == 11
+    P = average.probabilities()
+    labels = np.asarray(average.labels)
+    assert P.shape == (len(test), 10) and np.allclose(P.sum(1), 1)
+    confidence, predicted = P.max(1), P.argmax(1)
+    bins = np.minimum((confidence * 15).astype(int), 14)
+    ece = sum(abs((predicted[bins == m] == labels[bins == m]).sum() - confidence[bins == m].sum())
+              for m in range(15)) / len(labels)
+    assert dc.expected_calibration_error(P, labels.tolist()) == pytest.approx(ece, abs=1e-12)
+    score = dc.score_predictions(P, labels.tolist())
+    assert score["accuracy"] > 0.9
+    with pytest.raises(ValueError, match="temperature"):
+        dc.GradientTrainer(problem, train, test, dc.options(optimizer="sgld", temperature=-1.0))
