@@ -16,12 +16,15 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kHelp =
-    R"(usage: deepctl sde [--table sme|schemes|all] [--paths P] [--seed S] [--json]
+    R"(usage: deepctl sde [--table sme|network|schemes|all] [--paths P] [--seed S] [--json]
 
 sme:     SGD on f = (f_1 + f_2)/2, f_{1,2} = (x -+ 1)^2/2 (curvature 1, gradient-noise variance 1,
          batch 1), x0 = 1, against its first- and second-order stochastic modified equations at
          T = 1: |E x_K^2 - E X_T^2| for lr = 0.2, 0.1, ..., 0.0125, computed exactly, and the
          measured weak order log2(error(2 lr) / error(lr)), which approaches 1 and 2.
+network: the same on a small network with state-dependent gradient noise: batch-1 SGD on a
+         dense(2 -> 1) linear network with squared error on 8 samples, from (1, 1, 1), T = 1,
+         E J(theta_K) against E J(X_T) of both SMEs, all from closed moment equations.
 schemes: the weak error of E X_T^2 on geometric Brownian motion (mu = -1, sigma = 0.5, exact
          expectation over every three-point increment path) for N = 1, 2, 4, 8 steps, and the
          strong error E|X_T^N - X_T| (mu = -1, sigma = 1) for N = 8..128 over P Brownian paths,
@@ -57,8 +60,8 @@ int sde_main(const std::vector<std::string>& args) {
     }
     if (scan.is("--table")) {
       table = scan.value();
-      if (table != "sme" && table != "schemes" && table != "all")
-        throw InputError("--table: expected sme, schemes or all, got '" + table + "'");
+      if (table != "sme" && table != "network" && table != "schemes" && table != "all")
+        throw InputError("--table: expected sme, network, schemes or all, got '" + table + "'");
     } else if (scan.is("--paths"))
       paths = scan.integer(1, 1000000);
     else if (scan.is("--seed"))
@@ -69,16 +72,14 @@ int sde_main(const std::vector<std::string>& args) {
       scan.unknown("deepctl sde");
   }
   json out;
-  if (table != "schemes") {
-    const std::vector<double> lrs = {0.2, 0.1, 0.05, 0.025, 0.0125};
+  const std::vector<double> lrs = {0.2, 0.1, 0.05, 0.025, 0.0125};
+  // One weak-error table (first- and second-order SME beside each other) as text and JSON.
+  auto weak_table = [&](const char* title, const std::vector<sde::WeakErrorRow>& first,
+                        const std::vector<sde::WeakErrorRow>& second) {
     json rows = json::array();
-    const auto first = sde::quadratic_weak_errors({}, lrs, 1.0, 1);
-    const auto second = sde::quadratic_weak_errors({}, lrs, 1.0, 2);
     if (!as_json)
-      std::printf(
-          "SGD vs its SME on F15's quadratic, T = 1, g = x^2 (exact)\n"
-          "%8s  %12s  %6s  %12s  %6s\n",
-          "lr", "order-1 err", "order", "order-2 err", "order");
+      std::printf("%s\n%8s  %12s  %6s  %12s  %6s\n", title, "lr", "order-1 err", "order",
+                  "order-2 err", "order");
     for (std::size_t i = 0; i < lrs.size(); ++i) {
       rows.push_back({{"lr", lrs[i]},
                       {"sgd", first[i].sgd},
@@ -93,9 +94,21 @@ int sde_main(const std::vector<std::string>& args) {
                     order_text(first[i].order).c_str(), second[i].error,
                     order_text(second[i].order).c_str());
     }
-    out["sme"] = rows;
+    return rows;
+  };
+  if (table == "sme" || table == "all")
+    out["sme"] = weak_table("SGD vs its SME on F15's quadratic, T = 1, g = x^2 (exact)",
+                            sde::quadratic_weak_errors({}, lrs, 1.0, 1),
+                            sde::quadratic_weak_errors({}, lrs, 1.0, 2));
+  if (table == "network" || table == "all") {
+    const sde::LinearNetworkExample e = sde::linear_network_example();
+    const sde::AffineGradientSgd sgd(e.problem, e.X, e.Y);
+    if (!as_json && table == "all") std::printf("\n");
+    out["network"] = weak_table(
+        "SGD vs its SME on a dense(2 -> 1) linear network, 8 samples, T = 1, g = J (exact)",
+        sgd.weak_errors(e.theta0, lrs, 1.0, 1), sgd.weak_errors(e.theta0, lrs, 1.0, 2));
   }
-  if (table != "sme") {
+  if (table == "schemes" || table == "all") {
     json schemes = json::object();
     for (sde::Scheme scheme :
          {sde::Scheme::EulerMaruyama, sde::Scheme::Milstein, sde::Scheme::WeakOrder2}) {

@@ -5,6 +5,9 @@
 #include <string>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/core/rng.hpp"
+#include "deepctl/problem/network_spec.hpp"
+#include "deepctl/sde/gradient_noise.hpp"
 
 namespace deepctl::sde {
 namespace {
@@ -54,6 +57,143 @@ std::vector<WeakErrorRow> quadratic_weak_errors(QuadraticSgd base, const std::ve
     base.lr = lr;
     WeakErrorRow row{lr, base.sgd_second_moment(static_cast<Index>(std::round(steps))),
                      base.sme_second_moment(horizon, order), 0,
+                     std::numeric_limits<double>::quiet_NaN()};
+    row.error = std::abs(row.sgd - row.sme);
+    if (!rows.empty()) row.order = std::log2(rows.back().error / row.error);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+LinearNetworkExample linear_network_example() {
+  LinearNetworkExample e{
+      build_problem<double>(
+          {{2, 1, 1}, {{.type = "dense", .width = 1, .activation = "linear"}}, "squared_error", 0}),
+      Mat<double>(8, 2), Mat<double>(8, 1), Vec<double>::Ones(3)};
+  Rng rng(5);
+  for (Index i = 0; i < 8; ++i) {
+    e.X.row(i) << rng.normal(), rng.normal();
+    e.Y(i, 0) = e.X(i, 0) - e.X(i, 1) + 0.5 * rng.normal();
+  }
+  return e;
+}
+
+AffineGradientSgd::AffineGradientSgd(const Problem<double>& problem, const Mat<double>& X,
+                                     const Mat<double>& Y) {
+  if (problem.l2() != 0)
+    throw InputError("affine-gradient SGD: the problem's l2 must be 0 (per-sample losses only)");
+  const Index n = X.rows(), d = problem.num_params();
+  Params<double> theta = problem.zero_params();
+  auto gradients = [&](const Vec<double>& flat) {
+    unflatten<double>(flat, theta);
+    return per_sample_gradients<double>(problem, theta, X, Y, 1);
+  };
+  const Mat<double> at_zero = gradients(Vec<double>::Zero(d));  // −c_i
+  a_.assign(n, Mat<double>(d, d));
+  for (Index j = 0; j < d; ++j) {
+    const Mat<double> column = gradients(Vec<double>::Unit(d, j)) - at_zero;  // A_i e_j
+    for (Index i = 0; i < n; ++i) a_[i].col(j) = column.row(i).transpose();
+  }
+  abar_ = Mat<double>::Zero(d, d);
+  cbar_ = Vec<double>::Zero(d);
+  for (Index i = 0; i < n; ++i) {
+    c_.push_back(-at_zero.row(i).transpose());
+    abar_ += a_[i] / double(n);
+    cbar_ += c_[i] / double(n);
+  }
+  // Affinity check at a random point.
+  Rng rng(1);
+  Vec<double> probe(d);
+  for (Index j = 0; j < d; ++j) probe[j] = rng.normal();
+  const Mat<double> actual = gradients(probe);
+  double worst = 0;
+  for (Index i = 0; i < n; ++i)
+    worst = std::max(worst, (actual.row(i).transpose() - (a_[i] * probe - c_[i])).norm() /
+                                (1 + actual.row(i).norm()));
+  if (worst > 1e-8)
+    throw InputError(
+        "affine-gradient SGD: the per-sample gradients are not affine in theta "
+        "(relative deviation " +
+        std::to_string(worst) +
+        "); use a linear network "
+        "with squared error");
+  Workspace<double> ws = problem.make_workspace(n);
+  Params<double> zero = problem.zero_params();
+  half_mean_y2_ = problem.rollout(ws, X, Y, zero);  // J(0) = ½ mean y² for squared error
+}
+
+double AffineGradientSgd::expected_loss(const Vec<double>& m, const Mat<double>& S) const {
+  return 0.5 * (abar_.cwiseProduct(S)).sum() - cbar_.dot(m) + half_mean_y2_;
+}
+
+double AffineGradientSgd::sgd_expected_loss(CVecRef<double> theta0, double lr, Index steps) const {
+  const Index d = dim(), n = Index(a_.size());
+  const Mat<double> I = Mat<double>::Identity(d, d);
+  Vec<double> m = theta0;
+  Mat<double> S = m * m.transpose();
+  for (Index k = 0; k < steps; ++k) {
+    Mat<double> next = Mat<double>::Zero(d, d);
+    for (Index i = 0; i < n; ++i) {
+      const Mat<double> M = I - lr * a_[i];
+      const Vec<double> Mm = M * m;
+      next += (M * S * M.transpose() + lr * (Mm * c_[i].transpose() + c_[i] * Mm.transpose()) +
+               lr * lr * c_[i] * c_[i].transpose()) /
+              double(n);
+    }
+    S = next;
+    m = (I - lr * abar_) * m + lr * cbar_;
+  }
+  return expected_loss(m, S);
+}
+
+double AffineGradientSgd::sme_expected_loss(CVecRef<double> theta0, double lr, double horizon,
+                                            int order) const {
+  if (order != 1 && order != 2)
+    throw InputError("SME order must be 1 or 2, got " + std::to_string(order));
+  const Index d = dim(), n = Index(a_.size());
+  const Mat<double> correction =
+      Mat<double>::Identity(d, d) + (order == 2 ? 0.5 * lr : 0.0) * abar_;
+  const Mat<double> A = correction * abar_;
+  const Vec<double> c = correction * cbar_;
+  auto rates = [&](const Vec<double>& m, const Mat<double>& S, Vec<double>& dm, Mat<double>& dS) {
+    dm = -(A * m - c);
+    Mat<double> noise = Mat<double>::Zero(d, d);
+    for (Index i = 0; i < n; ++i) {
+      const Mat<double> da = a_[i] - abar_;
+      const Vec<double> dc = c_[i] - cbar_;
+      const Vec<double> dam = da * m;
+      noise += (da * S * da.transpose() - dam * dc.transpose() - dc * dam.transpose() +
+                dc * dc.transpose()) /
+               double(n);
+    }
+    dS = -A * S - S * A.transpose() + c * m.transpose() + m * c.transpose() + lr * noise;
+  };
+  const Index steps = std::max<Index>(1, static_cast<Index>(std::ceil(4000 * horizon)));
+  const double h = horizon / double(steps);
+  Vec<double> m = theta0, k1m, k2m, k3m, k4m;
+  Mat<double> S = m * m.transpose(), k1S, k2S, k3S, k4S;
+  for (Index k = 0; k < steps; ++k) {
+    rates(m, S, k1m, k1S);
+    rates(m + 0.5 * h * k1m, S + 0.5 * h * k1S, k2m, k2S);
+    rates(m + 0.5 * h * k2m, S + 0.5 * h * k2S, k3m, k3S);
+    rates(m + h * k3m, S + h * k3S, k4m, k4S);
+    m += h / 6 * (k1m + 2 * k2m + 2 * k3m + k4m);
+    S += h / 6 * (k1S + 2 * k2S + 2 * k3S + k4S);
+  }
+  return expected_loss(m, S);
+}
+
+std::vector<WeakErrorRow> AffineGradientSgd::weak_errors(CVecRef<double> theta0,
+                                                         const std::vector<double>& lrs,
+                                                         double horizon, int order) const {
+  std::vector<WeakErrorRow> rows;
+  for (double lr : lrs) {
+    const double steps = horizon / lr;
+    if (!(lr > 0) || std::abs(steps - std::round(steps)) > 1e-9 * steps)
+      throw InputError("weak errors: T / lr must be a whole number of steps, got T = " +
+                       std::to_string(horizon) + ", lr = " + std::to_string(lr));
+    WeakErrorRow row{lr, sgd_expected_loss(theta0, lr, static_cast<Index>(std::round(steps))),
+                     sme_expected_loss(theta0, lr, horizon, order), 0,
                      std::numeric_limits<double>::quiet_NaN()};
     row.error = std::abs(row.sgd - row.sme);
     if (!rows.empty()) row.order = std::log2(rows.back().error / row.error);

@@ -393,6 +393,8 @@ TEST(Cli, SdeReproducesTheWeakErrorTableAndTheSchemeOrders) {
   EXPECT_NEAR(j["schemes"]["weak2"]["weak"][3]["order"].get<double>(), 2.0, 0.25);
   EXPECT_TRUE(j["schemes"]["weak2"]["declared_strong"].is_null());
   EXPECT_NEAR(j["schemes"]["milstein"]["strong"][4]["order"].get<double>(), 1.0, 0.2);
+  EXPECT_NEAR(j["network"][4]["order1"].get<double>(), 1.0, 0.1);
+  EXPECT_NEAR(j["network"][4]["order2"].get<double>(), 2.0, 0.1);
   expect_one_line_error(run_cli("sde --table lévy", dir), "--table");
 }
 

@@ -11,10 +11,24 @@
 //   SGD    E x²_{k+1} = (1 − ηa)² E x²_k + η²Σ,            stationary ηΣ / (a(2 − ηa))
 //   SME    E X_t² = x0² e^{−2a′t} + (ηΣ/(2a′))(1 − e^{−2a′t}),   stationary ηΣ/(2a′),
 //          a′ = a (order 1) or a(1 + ηa/2) (order 2: the drift −(a + ηa²/2)x).
+//
+// A network whose per-sample gradients are affine in θ, g_i(θ) = A_iθ − c_i (a linear network
+// with squared error, i.e. linear regression), has closed moment equations for SGD and for both
+// SMEs, with state-dependent noise Σ(θ) = (1/n)Σ_i (δA_iθ − δc_i)(δA_iθ − δc_i)ᵀ
+// (δA_i = A_i − Ā, δc_i = c_i − c̄). With m = E θ, S = E θθᵀ and batch 1 drawn uniformly:
+//   SGD   m ← (I − ηĀ)m + ηc̄,
+//         S ← E_i[M_i S M_iᵀ + η(M_i m c_iᵀ + c_i mᵀM_iᵀ) + η² c_i c_iᵀ],   M_i = I − ηA_i
+//   SME   ṁ = −(A′m − c′),   Ṡ = −A′S − SA′ᵀ + c′mᵀ + mc′ᵀ + η E Σ(X),
+//         E Σ(X) = (1/n)Σ_i [δA_i S δA_iᵀ − δA_i m δc_iᵀ − δc_i mᵀδA_iᵀ + δc_i δc_iᵀ],
+//         A′ = Ā, c′ = c̄ (order 1);  A′ = (I + ηĀ/2)Ā, c′ = (I + ηĀ/2)c̄ (order 2),
+// and E J = ½ tr(Ā S) − c̄ᵀm + ½ (1/n)Σ y_i². So the weak errors are exact (the SME's linear
+// ODE by RK4 with 4000 steps per unit time), with no Monte-Carlo error: the small-network
+// experiment of F15 whose orders are unambiguous.
 #pragma once
 
 #include <vector>
 
+#include "deepctl/problem/problem.hpp"
 #include "deepctl/sde/orders.hpp"
 
 namespace deepctl::sde {
@@ -47,5 +61,39 @@ struct WeakErrorRow {
 // InputError unless order is 1 or 2 and every T/η is a whole number of steps.
 std::vector<WeakErrorRow> quadratic_weak_errors(QuadraticSgd base, const std::vector<double>& lrs,
                                                 double horizon, int order);
+
+// SGD with batch 1 on a Problem whose per-sample gradients are affine in θ, read off the
+// Problem's costate pass (per-sample gradients at 0 and at the unit vectors) and checked at a
+// random point (InputError if not affine, e.g. a nonlinear layer).
+// The small network of the weak-order experiment (deepctl sde --table network): dense(2 -> 1)
+// linear, squared error, 8 samples x ~ N(0, I), y = x₁ − x₂ + 0.5·N(0, 1) (seed 5), started at
+// θ0 = (1, 1, 1).
+struct LinearNetworkExample {
+  Problem<double> problem;
+  Mat<double> X, Y;
+  Vec<double> theta0;
+};
+LinearNetworkExample linear_network_example();
+
+class AffineGradientSgd {
+ public:
+  AffineGradientSgd(const Problem<double>& problem, const Mat<double>& X, const Mat<double>& Y);
+  Index dim() const { return abar_.rows(); }
+  // E J(θ_K) after K SGD steps of size η from θ0, exactly.
+  double sgd_expected_loss(CVecRef<double> theta0, double lr, Index steps) const;
+  // E J(X_T) of the SME of the given order (1 or 2), from θ0.
+  double sme_expected_loss(CVecRef<double> theta0, double lr, double horizon, int order) const;
+  // The weak-error table over `lrs` at horizon T (WeakErrorRow's sgd/sme hold E J).
+  std::vector<WeakErrorRow> weak_errors(CVecRef<double> theta0, const std::vector<double>& lrs,
+                                        double horizon, int order) const;
+
+ private:
+  double expected_loss(const Vec<double>& m, const Mat<double>& S) const;
+  std::vector<Mat<double>> a_;  // A_i
+  std::vector<Vec<double>> c_;  // c_i
+  Mat<double> abar_;
+  Vec<double> cbar_;
+  double half_mean_y2_ = 0;
+};
 
 }  // namespace deepctl::sde
