@@ -2,6 +2,7 @@
 
 #include "bind.hpp"
 #include "deepctl/core/error.hpp"
+#include "deepctl/problem/problem.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
 #include "deepctl/sde/lr_control.hpp"
 #include "deepctl/sde/orders.hpp"
@@ -147,6 +148,14 @@ learning-rate optimal control on a quadratic.)");
       .def("second_moment", &sde::GeometricBrownianMotion::second_moment, py::arg("x0"),
            py::arg("T"));
 
+  py::class_<sde::ProblemSme, sde::Sde, std::shared_ptr<sde::ProblemSme>>(
+      m, "ProblemSme",
+      "The first- or second-order SME of minibatch SGD (rate lr, batch B) on a float64 Problem "
+      "and data (X, Y), on the flattened θ; general noise (noise_dim = rows of X), so "
+      "integrate it with euler_maruyama.")
+      .def(py::init<const Problem<double>&, Mat<double>, Mat<double>, double, Index, int>(),
+           py::arg("problem"), py::arg("X"), py::arg("Y"), py::arg("lr"), py::arg("batch") = 1,
+           py::arg("order") = 1, py::keep_alive<1, 2>());
   py::class_<sde::BrownianPath>(m, "BrownianPath",
                                 "One seeded Brownian path on [t0, t1], queryable at any time "
                                 "(a virtual Brownian tree).")

@@ -65,6 +65,49 @@ std::vector<WeakErrorRow> quadratic_weak_errors(QuadraticSgd base, const std::ve
   return rows;
 }
 
+ProblemSme::ProblemSme(const Problem<double>& problem, Mat<double> X, Mat<double> Y, double lr,
+                       Index batch, int order)
+    : problem_(&problem),
+      X_(std::move(X)),
+      Y_(std::move(Y)),
+      lr_(lr),
+      batch_(batch),
+      order_(order) {
+  if (order != 1 && order != 2)
+    throw InputError("SME order must be 1 or 2, got " + std::to_string(order));
+  if (!(lr > 0) || batch < 1 || X_.rows() != Y_.rows() || X_.rows() < 2)
+    throw InputError("SME of a Problem: need lr > 0, batch >= 1 and at least 2 matching rows");
+}
+
+Vec<double> ProblemSme::gradient(CVecRef<double> theta) const {
+  Params<double> params = problem_->zero_params(), grad;
+  unflatten<double>(theta, params);
+  Workspace<double> ws = problem_->make_workspace(X_.rows());
+  problem_->rollout(ws, X_, Y_, params);
+  problem_->adjoint(ws, Y_, params, grad);
+  return flatten(grad);
+}
+
+void ProblemSme::drift(double, CVecRef<double> x, VecRef<double> b) const {
+  const Vec<double> g = gradient(x);
+  b = -g;
+  if (order_ == 2 && g.norm() > 0) {
+    // ½ H∇J by a central difference of the gradient along ∇J (spectrum/hessian.hpp's step).
+    const double eps =
+        std::cbrt(std::numeric_limits<double>::epsilon()) * (1 + x.norm()) / g.norm();
+    b -= 0.5 * lr_ * (gradient(x + eps * g) - gradient(x - eps * g)) / (2 * eps);
+  }
+}
+
+void ProblemSme::diffusion(double, CVecRef<double> x, MatRef<double> G) const {
+  Params<double> params = problem_->zero_params();
+  unflatten<double>(x, params);
+  Mat<double> centred = per_sample_gradients<double>(*problem_, params, X_, Y_, 1);
+  centred.rowwise() -= centred.colwise().mean();
+  G = std::sqrt(lr_ / (static_cast<double>(batch_) * static_cast<double>(X_.rows()))) *
+      centred.transpose();
+}
+
 LinearNetworkExample linear_network_example() {
   LinearNetworkExample e{
       build_problem<double>(

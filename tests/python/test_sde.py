@@ -63,6 +63,16 @@ def test_python_sde_subclass_matches_the_builtin_ornstein_uhlenbeck():
     path = dc.sde.BrownianPath(1, 0.0, 1.0, seed=9)
     fine = sum(path.increment(k / 64, (k + 1) / 64) for k in range(64))
     assert fine == pytest.approx(path.value(1.0), abs=1e-12)
+    spec, problem = small_problem("squared_error")
+    X = np.random.default_rng(0).standard_normal((6, 4))
+    Y = np.random.default_rng(1).standard_normal((6, 3))
+    sme = dc.sde.ProblemSme(problem, X, Y, lr=0.1, batch=2, order=2)
+    theta0 = np.concatenate(problem.init_params(seed=0))
+    assert sme.dim() == theta0.size and sme.noise_dim() == 6
+    end = dc.sde.integrate(sme, "euler_maruyama", theta0, 0.0, 0.5, 10, seed=2)
+    assert end.shape == theta0.shape and np.all(np.isfinite(end))
+    with pytest.raises(ValueError, match="needs additive or diagonal"):
+        dc.sde.integrate(sme, "weak2", theta0, 0.0, 0.5, 10)
     orders = dc.sde.gbm_orders("weak2")
     assert orders["weak"][-1]["order"] == pytest.approx(2.0, abs=0.25)
 

@@ -65,6 +65,32 @@ std::vector<WeakErrorRow> quadratic_weak_errors(QuadraticSgd base, const std::ve
 // SGD with batch 1 on a Problem whose per-sample gradients are affine in θ, read off the
 // Problem's costate pass (per-sample gradients at 0 and at the unit vectors) and checked at a
 // random point (InputError if not affine, e.g. a nonlinear layer).
+// The SMEs of minibatch SGD on any float64 Problem and dataset (X, Y), as an Sde on the
+// flattened θ (general noise, so Euler–Maruyama):
+//   b(θ) = −∇J(θ)  (order 1),   −∇J − (η/2) H∇J  (order 2; H∇J a Hessian-vector product,
+//          spectrum/hessian.hpp's central difference of the costate gradient)
+//   G(θ) = √(η/(B n)) G_cᵀ,  G_c the n × d centred per-sample gradients, so GGᵀ = ηΣ(θ)/B,
+// with noise_dim = n. Each evaluation runs the costate pass n times: for small networks.
+class ProblemSme final : public Sde {
+ public:
+  // InputError unless order is 1 or 2, lr > 0 and 1 ≤ batch.
+  ProblemSme(const Problem<double>& problem, Mat<double> X, Mat<double> Y, double lr, Index batch,
+             int order);
+  Index dim() const override { return problem_->num_params(); }
+  Index noise_dim() const override { return X_.rows(); }
+  NoiseKind noise() const override { return NoiseKind::General; }
+  void drift(double t, CVecRef<double> x, VecRef<double> b) const override;
+  void diffusion(double t, CVecRef<double> x, MatRef<double> G) const override;
+
+ private:
+  Vec<double> gradient(CVecRef<double> theta) const;
+  const Problem<double>* problem_;
+  Mat<double> X_, Y_;
+  double lr_;
+  Index batch_;
+  int order_;
+};
+
 // The small network of the weak-order experiment (deepctl sde --table network): dense(2 -> 1)
 // linear, squared error, 8 samples x ~ N(0, I), y = x₁ − x₂ + 0.5·N(0, 1) (seed 5), started at
 // θ0 = (1, 1, 1).
