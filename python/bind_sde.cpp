@@ -59,15 +59,16 @@ void bind_noise(py::module_& m) {
         for (const auto& l : s.layers)
           layers.append(py::dict(py::arg("mean_gradient_norm") = l.mean_gradient_norm,
                                  py::arg("noise_trace") = l.noise_trace, py::arg("snr") = l.snr));
-        return py::dict(py::arg("samples") = s.samples, py::arg("batch") = s.batch,
-                        py::arg("loss") = s.loss, py::arg("mean_gradient") = s.mean_gradient,
-                        py::arg("covariance_diagonal") = s.covariance_diagonal,
-                        py::arg("covariance_trace") = s.covariance_trace,
-                        py::arg("top_eigenvalues") = s.top_eigenvalues,
-                        py::arg("effective_rank") = s.effective_rank,
-                        py::arg("rank_above_1e-3") = s.rank_above_1e3,
-                        py::arg("tail_index") = s.tail_index, py::arg("tail_batch") = s.tail_batch,
-                        py::arg("layers") = layers);
+        return py::dict(
+            py::arg("samples") = s.samples, py::arg("batch") = s.batch, py::arg("loss") = s.loss,
+            py::arg("mean_gradient") = s.mean_gradient,
+            py::arg("covariance_diagonal") = s.covariance_diagonal,
+            py::arg("covariance_trace") = s.covariance_trace,
+            py::arg("top_eigenvalues") = s.top_eigenvalues,
+            py::arg("top_eigenvectors") = s.top_eigenvectors, py::arg("covariance") = s.covariance,
+            py::arg("effective_rank") = s.effective_rank,
+            py::arg("rank_above_1e-3") = s.rank_above_1e3, py::arg("tail_index") = s.tail_index,
+            py::arg("tail_batch") = s.tail_batch, py::arg("layers") = layers);
       },
       py::arg("problem"), py::arg("theta"), py::arg("X"), py::arg("Y"), py::arg("batch") = 128,
       py::arg("minibatches") = 200, py::arg("top") = 10, py::arg("seed") = 0,

@@ -143,12 +143,21 @@ NoiseStatistics gradient_noise(const Problem<S>& problem, const Params<S>& theta
   stats.covariance_trace = stats.covariance_diagonal.sum();
 
   // Nonzero spectrum of Σ = (1/n) G_cᵀ G_c from the n × n Gram matrix (1/n) G_c G_cᵀ.
+  // Its eigenvectors u (unit, in sample space) give Σ's: v = G_cᵀu / √(nλ).
   const Mat<double> gram = centred * centred.transpose() / static_cast<double>(n);
-  Vec<double> eigenvalues = Eigen::SelfAdjointEigenSolver<Mat<double>>(gram, Eigen::EigenvaluesOnly)
-                                .eigenvalues()
-                                .reverse()
-                                .cwiseMax(0.0);
-  stats.top_eigenvalues = eigenvalues.head(std::min(options.top, n));
+  const Eigen::SelfAdjointEigenSolver<Mat<double>> gram_eigen(gram);
+  Vec<double> eigenvalues = gram_eigen.eigenvalues().reverse().cwiseMax(0.0);
+  const Index top = std::min(options.top, n);
+  stats.top_eigenvalues = eigenvalues.head(top);
+  stats.top_eigenvectors.resize(centred.cols(), top);
+  for (Index k = 0; k < top; ++k) {
+    const Vec<double> u = gram_eigen.eigenvectors().col(n - 1 - k);
+    const double scale = std::sqrt(static_cast<double>(n) * eigenvalues[k]);
+    stats.top_eigenvectors.col(k) = scale > 0 ? Vec<double>(centred.transpose() * u / scale)
+                                              : Vec<double>::Zero(centred.cols());
+  }
+  if (centred.cols() <= NoiseStatistics::kFullCovarianceMax)
+    stats.covariance = centred.transpose() * centred / static_cast<double>(n);
   const double sum_squares = eigenvalues.squaredNorm();
   stats.effective_rank =
       sum_squares > 0 ? stats.covariance_trace * stats.covariance_trace / sum_squares : 0.0;

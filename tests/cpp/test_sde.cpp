@@ -257,7 +257,13 @@ TEST(GradientNoise, CovarianceSpectrumTraceAndSnrAgainstTheDenseCovariance) {
   const Vec<double> eigenvalues =
       Eigen::SelfAdjointEigenSolver<Mat<double>>(sigma).eigenvalues().reverse();
   EXPECT_NEAR(stats.covariance_trace, sigma.trace(), 1e-12 * sigma.trace());
-  for (Index k = 0; k < 5; ++k) EXPECT_NEAR(stats.top_eigenvalues[k], eigenvalues[k], 1e-10);
+  for (Index k = 0; k < 5; ++k) {
+    EXPECT_NEAR(stats.top_eigenvalues[k], eigenvalues[k], 1e-10);
+    const Vec<double> v = stats.top_eigenvectors.col(k);
+    EXPECT_NEAR(v.norm(), 1.0, 1e-10);
+    EXPECT_LT((sigma * v - eigenvalues[k] * v).norm(), 1e-10 * eigenvalues[0]);
+  }
+  EXPECT_LT((stats.covariance - sigma).norm(), 1e-12 * sigma.norm());
   EXPECT_NEAR(stats.effective_rank, sigma.trace() * sigma.trace() / eigenvalues.squaredNorm(),
               1e-8);
   EXPECT_LE(stats.rank_above_1e3, 39);  // rank Σ ≤ n − 1

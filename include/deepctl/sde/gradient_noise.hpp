@@ -6,9 +6,9 @@
 // noise covariance is
 //     Σ = (1/n) Σ_i (g_i − ḡ)(g_i − ḡ)ᵀ,
 // and a minibatch of B samples drawn without replacement has covariance ≈ Σ/B (the SME's
-// diffusion is √(ηΣ/B)). Σ is never formed for large nets: its diagonal and trace come from the
-// rows, and its nonzero eigenvalues (rank ≤ n − 1) from the n × n Gram matrix
-// (1/n) G_c G_cᵀ of the centred rows, which is exact.
+// diffusion is √(ηΣ/B)). Σ is formed only for small nets (d ≤ 2000): its diagonal and trace
+// come from the rows, and its leading eigenpairs (rank ≤ n − 1, the low-rank factor) from the
+// n × n Gram matrix (1/n) G_c G_cᵀ of the centred rows, which is exact.
 //
 // Per layer t: the signal-to-noise ratio of a minibatch gradient SNR_t = ‖ḡ_t‖² / (tr Σ_t / B).
 // The tail index α̂ (sde/tail_index.hpp) is estimated as Şimşekli et al. do: draw P minibatches
@@ -81,10 +81,13 @@ struct NoiseStatistics {
   double loss = 0;            // J(θ) on the n samples
   Vec<double> mean_gradient;  // ḡ
   Vec<double> covariance_diagonal;
-  double covariance_trace = 0;  // tr Σ
-  Vec<double> top_eigenvalues;  // of Σ, descending
-  double effective_rank = 0;    // (tr Σ)² / tr Σ², the participation ratio
-  Index rank_above_1e3 = 0;  // eigenvalues of Σ above 1e−3 · the largest (Chaudhari & Soatto)
+  double covariance_trace = 0;   // tr Σ
+  Vec<double> top_eigenvalues;   // of Σ, descending
+  Mat<double> top_eigenvectors;  // d × top, unit columns: the low-rank factor of Σ
+  Mat<double> covariance;        // Σ itself (d × d) when d ≤ kFullCovarianceMax, else empty
+  static constexpr Index kFullCovarianceMax = 2000;
+  double effective_rank = 0;  // (tr Σ)² / tr Σ², the participation ratio
+  Index rank_above_1e3 = 0;   // eigenvalues of Σ above 1e−3 · the largest (Chaudhari & Soatto)
   std::vector<LayerNoise> layers;
   double tail_index = 0;  // α̂ of the minibatch noise
   Index tail_batch = 0;   // b, the minibatch size it was estimated at
