@@ -108,7 +108,7 @@ commands:
                                                              Jacobian spectrum vs free probability
   trainability [--sw2 LO:HI:N] [--depths L1,L2,...] [--out DIR]
                                                              trainable depth vs 6 xi_c (resumable)
-  sde [--table sme|schemes|all] [--json]                     SGD vs its SME; SDE schemes' orders
+  sde [--table sme|network|schemes|all] [--json]             SGD vs its SMEs; SDE schemes' orders
   noise CONFIG.toml|RUN_DIR [--samples N] [--json]           gradient-noise covariance, SNR, alpha
   hessian CONFIG.toml|RUN_DIR [--top K] [--density G] [--json]
                                                              Hessian / Gauss-Newton spectrum
