@@ -1,3 +1,5 @@
+#include <pybind11/functional.h>
+
 #include <optional>
 
 #include "bind.hpp"
@@ -6,6 +8,7 @@
 #include "deepctl/sde/gradient_noise.hpp"
 #include "deepctl/sde/lr_control.hpp"
 #include "deepctl/sde/orders.hpp"
+#include "deepctl/sde/relaxation.hpp"
 #include "deepctl/sde/sme.hpp"
 #include "deepctl/sde/stationary.hpp"
 #include "deepctl/sde/tail_index.hpp"
@@ -269,6 +272,16 @@ learning-rate optimal control on a quadratic.)");
       .def("optimal_loss", &sde::QuadraticLrControl::optimal_loss, py::arg("t"))
       .def("constant_loss", &sde::QuadraticLrControl::constant_loss, py::arg("u"), py::arg("t"));
 
+  m.def("cole_hopf", &sde::cole_hopf, py::arg("f"), py::arg("x"), py::arg("t"), py::arg("beta"),
+        py::arg("points") = 20001,
+        "u(x, t) of the viscous HJ equation u_t = −½u_x² + u_xx/(2β), u(·, 0) = f (Cole–Hopf).");
+  m.def("cole_hopf_gradient", &sde::cole_hopf_gradient, py::arg("f"), py::arg("x"), py::arg("t"),
+        py::arg("beta"), py::arg("points") = 20001, "∇u = (x − ⟨y⟩)/t (local entropy, γ = 1/t).");
+  m.def("hopf_lax", &sde::hopf_lax, py::arg("f"), py::arg("x"), py::arg("t"), py::arg("lo"),
+        py::arg("hi"), py::arg("points") = 200001, "The Moreau envelope min_y f(y) + (x−y)²/(2t).");
+  m.def("viscous_hj_finite_differences", &sde::viscous_hj_finite_differences, py::arg("f"),
+        py::arg("lo"), py::arg("hi"), py::arg("n"), py::arg("t"), py::arg("beta"),
+        "u(·, t) on n grid nodes by explicit finite differences.");
   bind_noise<double>(m);
   bind_noise<float>(m);
 }

@@ -12,6 +12,7 @@
 #include "deepctl/sde/integrators.hpp"
 #include "deepctl/sde/lr_control.hpp"
 #include "deepctl/sde/orders.hpp"
+#include "deepctl/sde/relaxation.hpp"
 #include "deepctl/sde/sme.hpp"
 #include "deepctl/sde/stationary.hpp"
 #include "deepctl/sde/tail_index.hpp"
@@ -493,4 +494,38 @@ TEST(LrControl, CsgdRaisesASmallInitialRateAndAnnealsOnlyWhereCurvatureTimesRate
   EXPECT_NEAR(sharp.estimated_a, 15.0, 1.5);
   EXPECT_LT(sharp.final_u, 0.8);
   EXPECT_LT(sharp.csgd_loss, 0.5 * sharp.sgd_loss);
+}
+
+TEST(DeepRelaxation, ColeHopfAndHopfLaxOfAQuadraticInClosedForm) {
+  // REFERENCE F23: f = ½ax², Moreau envelope ax²/(2(1 + at)), viscous solution
+  // ax²/(2(1 + at)) + ln(1 + at)/(2β), and ∇u = ax/(1 + at).
+  const double a = 3.0, t = 0.4, beta = 5.0;
+  const ScalarFunction f = [&](double x) { return 0.5 * a * x * x; };
+  for (double x : {-1.2, 0.0, 0.7}) {
+    const double moreau = a * x * x / (2 * (1 + a * t));
+    EXPECT_NEAR(cole_hopf(f, x, t, beta), moreau + std::log(1 + a * t) / (2 * beta), 1e-9) << x;
+    EXPECT_NEAR(cole_hopf_gradient(f, x, t, beta), a * x / (1 + a * t), 1e-9) << x;
+    EXPECT_NEAR(hopf_lax(f, x, t, -3, 3), moreau, 1e-8) << x;
+  }
+  EXPECT_THROW(cole_hopf(f, 0.0, 0.0, beta), InputError);
+}
+
+TEST(DeepRelaxation, FiniteDifferencesConvergeToColeHopf) {
+  // The viscous HJ equation for f = x²/2 + 0.3 sin(20x) by explicit finite differences against
+  // the Cole–Hopf quadrature. REFERENCE F23 expects O(Δx) + O(Δt); the central differences here
+  // give second order (measured 1.0e−2, 2.0e−3, 4.9e−4, 1.2e−4 for 101, 201, 401, 801 nodes).
+  const ScalarFunction f = [](double x) { return 0.5 * x * x + 0.3 * std::sin(20 * x); };
+  const double t = 0.05, beta = 20.0;
+  double previous = 0;
+  for (int n : {201, 401}) {
+    const std::vector<double> u = viscous_hj_finite_differences(f, -1.0, 1.0, n, t, beta);
+    double worst = 0;
+    for (int j = n / 4; j <= 3 * n / 4; ++j)
+      worst = std::max(worst, std::abs(u[j] - cole_hopf(f, -1.0 + 2.0 * j / (n - 1), t, beta)));
+    if (n == 401) {
+      EXPECT_LT(worst, 0.35 * previous);
+    }
+    EXPECT_LT(worst, 5e-3);
+    previous = worst;
+  }
 }

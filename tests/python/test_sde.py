@@ -30,6 +30,14 @@ def test_sme_weak_error_table_of_f15():
     assert second[-1]["order"] == pytest.approx(2.0, abs=0.05)
 
 
+def test_deep_relaxation_of_a_quadratic_from_python():
+    a, t, beta = 2.0, 0.3, 4.0
+    f = lambda x: 0.5 * a * x * x  # noqa: E731
+    exact = a * 0.8 ** 2 / (2 * (1 + a * t))
+    assert dc.sde.cole_hopf(f, 0.8, t, beta) == pytest.approx(exact + np.log(1 + a * t) / (2 * beta), abs=1e-9)
+    assert dc.sde.hopf_lax(f, 0.8, t, -3, 3) == pytest.approx(exact, abs=1e-8)
+
+
 def test_tail_index_on_stable_samples():
     for alpha in (1.3, 1.9):
         x = dc.sde.stable_samples(alpha, 250_000, seed=4)
