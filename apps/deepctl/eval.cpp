@@ -24,14 +24,11 @@ nlohmann::json evaluate_run(const RunConfig& config, const std::string& checkpoi
   const Params<S> theta = load_params(checkpoint, problem);
   const Evaluation test = evaluate(problem, theta, data.test);
   const Evaluation train = evaluate(problem, theta, data.train);
-  auto num = [](double v) {
-    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-  };
   return {{"checkpoint", checkpoint},
-          {"test_loss", num(test.loss)},
-          {"test_accuracy", num(test.accuracy)},
-          {"train_loss", num(train.loss)},
-          {"train_accuracy", num(train.accuracy)}};
+          {"test_loss", finite_or_null(test.loss)},
+          {"test_accuracy", finite_or_null(test.accuracy)},
+          {"train_loss", finite_or_null(train.loss)},
+          {"train_accuracy", finite_or_null(train.accuracy)}};
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
@@ -289,28 +290,29 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const Index dynamics_rows = std::min<Index>(128, data.train.size());
   const Mat<double> dynamics_X = probe_X.topRows(dynamics_rows).template cast<double>();
   const Mat<double> dynamics_Y = probe_Y.topRows(dynamics_rows).template cast<double>();
-  auto write_dynamics = [&](int epoch, long step) {
+  auto params_as_double = [&] {
     Params<double> theta;
     for (const Vec<S>& part : trainer.params()) theta.push_back(part.template cast<double>());
-    json line = dynamics_line(config, analysis, theta, dynamics_X, dynamics_Y, data.train.size(),
-                              config.threads);
+    return theta;
+  };
+  auto write_line = [&](json line, int epoch, long step) {
     line["epoch"] = epoch;
     line["step"] = step;
     line["wall_time"] = wall();
     metrics << line.dump() << "\n";
+  };
+  auto write_dynamics = [&](int epoch, long step) {
+    write_line(dynamics_line(config, analysis, params_as_double(), dynamics_X, dynamics_Y,
+                             data.train.size(), config.threads),
+               epoch, step);
   };
   if (config.dynamics_every > 0 && !resume) write_dynamics(0, trainer.steps());
-  const InfoPlaneProbe infoplane_probe(config, data);
+  std::optional<InfoPlaneProbe> infoplane_probe;  // only when asked: it copies the dataset
+  if (config.infoplane_points > 0) infoplane_probe.emplace(config, data);
   auto write_infoplane = [&](int epoch, long step) {
-    Params<double> theta;
-    for (const Vec<S>& part : trainer.params()) theta.push_back(part.template cast<double>());
-    json line = infoplane_probe.line(analysis, theta);
-    line["epoch"] = epoch;
-    line["step"] = step;
-    line["wall_time"] = wall();
-    metrics << line.dump() << "\n";
+    write_line(infoplane_probe->line(analysis, params_as_double()), epoch, step);
   };
-  if (config.infoplane_points > 0 && !resume) write_infoplane(0, trainer.steps());
+  if (infoplane_probe && !resume) write_infoplane(0, trainer.steps());
   Callbacks callbacks;
   callbacks.on_step = [&](const StepReport& r) {
     progress.step(r);
@@ -338,8 +340,7 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
             << std::endl;
     if (config.dynamics_every > 0 && e.epoch % config.dynamics_every == 0)
       write_dynamics(e.epoch, e.step);
-    if (config.infoplane_points > 0 && infoplane_probe.due(e.epoch))
-      write_infoplane(e.epoch, e.step);
+    if (infoplane_probe && infoplane_probe->due(e.epoch)) write_infoplane(e.epoch, e.step);
     std::cout << "epoch " << e.epoch << "/" << config.epochs << "  train_loss " << e.train_loss
               << "  test_loss " << e.test.loss << "  test_accuracy " << e.test.accuracy << "  ("
               << wall() << " s)" << std::endl;

@@ -22,36 +22,53 @@ bool all_thread_safe(const Problem<S>& problem) {
   return true;
 }
 
-}  // namespace
-
-template <class S>
-void per_sample_gradients(const Problem<S>& problem, const Params<S>& theta, NoDeduce<CMatRef<S>> X,
-                          NoDeduce<CMatRef<S>> Y, MatRef<S> out, int threads) {
+// Runs the costate pass on each row i of (X, Y) alone and calls use(shard, i, g_i) with the
+// gradient as Params; rows are split into `count` contiguous shards, one per thread, in order
+// (shard k holds rows n·k/count .. n·(k+1)/count − 1), so what use() does per shard is fixed
+// by the thread count. count is 1 when a layer is not thread-safe.
+template <class S, class Use>
+void for_each_sample_gradient(const Problem<S>& problem, const Params<S>& theta, CMatRef<S> X,
+                              CMatRef<S> Y, int count, Use use) {
   problem.check_params(theta);
   if (X.rows() != Y.rows())
     throw InputError("per-sample gradients: X has " + std::to_string(X.rows()) +
                      " rows but Y has " + std::to_string(Y.rows()));
   const Index n = X.rows();
-  if (out.rows() != n || out.cols() != problem.num_params())
-    throw InputError("per-sample gradients: the output is " + std::to_string(out.rows()) + " x " +
-                     std::to_string(out.cols()) + ", expected " + std::to_string(n) + " x " +
-                     std::to_string(problem.num_params()));
-  const int count = all_thread_safe(problem) ? (threads > 0 ? threads : omp_get_max_threads()) : 1;
 #pragma omp parallel num_threads(count)
   {
+    const int shard = omp_get_thread_num();
     Workspace<S> ws = problem.make_workspace(1);
     Params<S> grad = problem.zero_params();
-#pragma omp for schedule(static)
-    for (Index i = 0; i < n; ++i) {
+    for (Index i = n * shard / count; i < n * (shard + 1) / count; ++i) {
       problem.rollout(ws, X.row(i), Y.row(i), theta);
       problem.adjoint(ws, Y.row(i), theta, grad);
-      Index offset = 0;
-      for (const Vec<S>& part : grad) {
-        out.row(i).segment(offset, part.size()) = part.transpose();
-        offset += part.size();
-      }
+      use(shard, i, grad);
     }
   }
+}
+
+template <class S>
+int thread_count(const Problem<S>& problem, int threads) {
+  return all_thread_safe(problem) ? (threads > 0 ? threads : omp_get_max_threads()) : 1;
+}
+
+}  // namespace
+
+template <class S>
+void per_sample_gradients(const Problem<S>& problem, const Params<S>& theta, NoDeduce<CMatRef<S>> X,
+                          NoDeduce<CMatRef<S>> Y, MatRef<S> out, int threads) {
+  if (out.rows() != X.rows() || out.cols() != problem.num_params())
+    throw InputError("per-sample gradients: the output is " + std::to_string(out.rows()) + " x " +
+                     std::to_string(out.cols()) + ", expected " + std::to_string(X.rows()) + " x " +
+                     std::to_string(problem.num_params()));
+  for_each_sample_gradient<S>(problem, theta, X, Y, thread_count(problem, threads),
+                              [&](int, Index i, const Params<S>& grad) {
+                                Index offset = 0;
+                                for (const Vec<S>& part : grad) {
+                                  out.row(i).segment(offset, part.size()) = part.transpose();
+                                  offset += part.size();
+                                }
+                              });
 }
 
 template <class S>
@@ -85,27 +102,18 @@ std::vector<LayerNoise> layer_noise(const Problem<S>& problem, const GradientMom
 template <class S>
 GradientMoments gradient_moments(const Problem<S>& problem, const Params<S>& theta,
                                  NoDeduce<CMatRef<S>> X, NoDeduce<CMatRef<S>> Y, int threads) {
-  // Shards of rows, each summing Σ g and Σ g² in double; combined in shard order.
+  // Each shard sums g and g² in double; the shards are combined in order.
   const Index n = X.rows();
-  if (n < 1 || Y.rows() != n)
-    throw InputError("gradient moments: need matching X and Y with at least one row");
-  problem.check_params(theta);
-  const int count = all_thread_safe(problem) ? (threads > 0 ? threads : omp_get_max_threads()) : 1;
+  if (n < 1) throw InputError("gradient moments: need at least one row");
+  const int count = thread_count(problem, threads);
   const Index d = problem.num_params();
   std::vector<Vec<double>> sums(count, Vec<double>::Zero(d)), squares(count, Vec<double>::Zero(d));
-#pragma omp parallel num_threads(count)
-  {
-    const int k = omp_get_thread_num();
-    Workspace<S> ws = problem.make_workspace(1);
-    Params<S> grad = problem.zero_params();
-    for (Index i = n * k / count; i < n * (k + 1) / count; ++i) {
-      problem.rollout(ws, X.row(i), Y.row(i), theta);
-      problem.adjoint(ws, Y.row(i), theta, grad);
-      const Vec<double> g = flatten(grad).template cast<double>();
-      sums[k] += g;
-      squares[k] += g.cwiseAbs2();
-    }
-  }
+  for_each_sample_gradient<S>(problem, theta, X, Y, count,
+                              [&](int shard, Index, const Params<S>& grad) {
+                                const Vec<double> g = flatten(grad).template cast<double>();
+                                sums[shard] += g;
+                                squares[shard] += g.cwiseAbs2();
+                              });
   for (int k = 1; k < count; ++k) {
     sums[0] += sums[k];
     squares[0] += squares[k];
