@@ -1,5 +1,6 @@
 #include "bind.hpp"
 #include "deepctl/io/checkpoint.hpp"
+#include "deepctl/solver/entropy_sgd.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
 #include "deepctl/solver/posterior.hpp"
@@ -108,6 +109,24 @@ the augmented Hamiltonian).)")
            py::arg("options") = TrainerOptions{}, py::arg("rho") = 0.0, py::arg("inner_steps") = 10,
            py::arg("inner_lr") = 0.1, py::arg("inner") = "gradient", py::keep_alive<1, 2>(),
            py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
+  using E = EntropySgdTrainer<S>;
+  py::class_<E, T>(m, ("EntropySgdTrainer" + sfx).c_str(),
+                   R"(Entropy-SGD (REFERENCE F22): an inner SGLD loop estimates the local-entropy
+gradient x − ⟨x′⟩, then a Nesterov step (options.update.momentum, the schedule's rate).
+
+EntropySgdTrainer(problem, train, test=None, options=TrainerOptions(), inner_steps=20,
+inner_lr=0.1, noise=1e-4, gamma=1e-4, gamma_growth=1e-3); gamma() is γ at the current step.)")
+      .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
+                       const TrainerOptions& o, int inner_steps, double inner_lr, double noise,
+                       double gamma, double gamma_growth) {
+             return new E(p, train, test, o, {inner_steps, inner_lr, noise, gamma, gamma_growth});
+           }),
+           py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
+           py::arg("options") = TrainerOptions{}, py::arg("inner_steps") = 20,
+           py::arg("inner_lr") = 0.1, py::arg("noise") = 1e-4, py::arg("gamma") = 1e-4,
+           py::arg("gamma_growth") = 1e-3, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           py::keep_alive<1, 4>())
+      .def("gamma", &E::gamma);
   m.def(
       ("msa_step" + sfx).c_str(),
       [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, double rho,

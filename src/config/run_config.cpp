@@ -56,6 +56,9 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "temperature", c.temperature);
   v("train", "psgld_alpha", c.psgld_alpha);
   v("train", "psgld_lambda", c.psgld_lambda);
+  v("train", "entropy_gamma", c.entropy_gamma);
+  v("train", "entropy_gamma_growth", c.entropy_gamma_growth);
+  v("train", "entropy_noise", c.entropy_noise);
   v("train", "rho", c.rho);
   v("train", "inner_steps", c.inner_steps);
   v("train", "inner_lr", c.inner_lr);
@@ -222,7 +225,9 @@ TrainerOptions RunConfig::trainer_options() const {
   o.batch_size = batch_size;
   o.seed = static_cast<std::uint64_t>(seed);
   // With optimizer = "msa" the update is msa_step and these policy settings go unused.
-  o.update = {uses_msa() ? UpdateKind::SGD : UpdateOptions::parse_kind(optimizer),
+  o.update = {uses_msa()           ? UpdateKind::SGD
+              : uses_entropy_sgd() ? UpdateKind::Nesterov
+                                   : UpdateOptions::parse_kind(optimizer),
               momentum,
               beta1,
               beta2,
@@ -252,6 +257,9 @@ std::unique_ptr<MinibatchTrainer<S>> make_trainer(const RunConfig& config,
   if (config.uses_msa())
     return std::make_unique<MsaTrainer<S>>(problem, train, test, config.trainer_options(),
                                            config.msa_options());
+  if (config.uses_entropy_sgd())
+    return std::make_unique<EntropySgdTrainer<S>>(problem, train, test, config.trainer_options(),
+                                                  config.entropy_options());
   return std::make_unique<GradientTrainer<S>>(problem, train, test, config.trainer_options());
 }
 

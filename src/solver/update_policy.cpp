@@ -14,7 +14,8 @@ UpdateKind UpdateOptions::parse_kind(const std::string& text) {
     if (kind_name(k) == text) return k;
   throw InputError(
       "unknown optimizer '" + text +
-      "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, sgld, psgld, msa");
+      "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, sgld, psgld, msa, "
+                   "entropy_sgd");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {

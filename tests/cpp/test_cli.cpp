@@ -265,7 +265,7 @@ TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
 }
 
 TEST(Cli, EmsaAndPidTrainTheDigitsExample) {
-  // The same config trained by E-MSA (REFERENCE F9) and by the PID policy (F12).
+  // The same config trained by E-MSA (REFERENCE F9), the PID policy (F12) and Entropy-SGD (F22).
   const fs::path dir = scratch("emsa");
   Result r = train(example("digits_mlp.toml"), dir, "msa",
                    "--set train.threads=1 --set train.epochs=10 --set train.optimizer=msa "
@@ -278,6 +278,11 @@ TEST(Cli, EmsaAndPidTrainTheDigitsExample) {
       "--set train.ki=1 --set train.kd=2");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_GE(test_accuracy(dir / "pid"), 0.93);
+  r = train(example("digits_mlp.toml"), dir, "entropy",
+            "--set train.threads=1 --set train.epochs=10 --set train.optimizer=entropy_sgd "
+            "--set train.lr=0.5 --set train.inner_steps=5 --set train.entropy_gamma=0.03");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(test_accuracy(dir / "entropy"), 0.93);
   expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad", "--set train.inner_steps=0"),
                         "train.inner_steps");
   expect_one_line_error(

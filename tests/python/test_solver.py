@@ -110,6 +110,17 @@ def test_emsa_on_digits_trains(digits):
     assert np.allclose(gH, -grad[0], atol=1e-12)
 
 
+def test_entropy_sgd_trains_from_python():
+    train, test = dc.load("digits")
+    problem = dc.Problem([dc.Dense(64, 16, "tanh"), dc.Dense(16, 10)], "cross_entropy")
+    trainer = dc.EntropySgdTrainer(problem, train, test, dc.options(epochs=6, lr=0.5),
+                                   inner_steps=3, gamma=0.03)
+    trainer.init(problem.init_params(seed=1))
+    trainer.solve()
+    assert dc.evaluate(problem, trainer.params, test).accuracy > 0.9
+    assert trainer.gamma() == pytest.approx(0.03 * 1.001 ** trainer.steps)
+
+
 def test_sgld_posterior_predictive_and_its_calibration():
     train, test = dc.load("digits")
     problem = dc.Problem([dc.Dense(64, 16, "tanh"), dc.Dense(16, 10)], "cross_entropy", l2=1e-3)

@@ -13,6 +13,7 @@
 
 #include "deepctl/data/dataset.hpp"
 #include "deepctl/problem/network_spec.hpp"
+#include "deepctl/solver/entropy_sgd.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
 
@@ -59,13 +60,16 @@ struct RunConfig {
   double u0 = 1.0;        // csgd: initial learning-rate multiplier
   double beta_min = 0.9;  // csgd, cmsgd: bounds of the adaptive averaging decay
   double beta_max = 0.99;
-  double temperature = 1.0;    // sgld, psgld: posterior temperature T
-  double psgld_alpha = 0.99;   // psgld: preconditioner average α
-  double psgld_lambda = 1e-5;  // psgld: preconditioner floor λ
-  double rho = 0.0;                // msa: ρ of E-MSA (0: basic MSA)
-  int inner_steps = 10;            // msa: inner ascent steps per layer and minibatch
-  double inner_lr = 0.1;           // msa: inner ascent step
-  std::string inner = "gradient";  // msa: inner optimiser, gradient | lbfgs
+  double temperature = 1.0;            // sgld, psgld: posterior temperature T
+  double psgld_alpha = 0.99;           // psgld: preconditioner average α
+  double psgld_lambda = 1e-5;          // psgld: preconditioner floor λ
+  double entropy_gamma = 1e-4;         // entropy_sgd: γ₀
+  double entropy_gamma_growth = 1e-3;  // entropy_sgd: γ₁ (γ_k = γ₀(1 + γ₁)^k)
+  double entropy_noise = 1e-4;         // entropy_sgd: ε of the inner SGLD loop
+  double rho = 0.0;                    // msa: ρ of E-MSA (0: basic MSA)
+  int inner_steps = 10;                // msa: inner ascent steps per layer and minibatch
+  double inner_lr = 0.1;               // msa: inner ascent step
+  std::string inner = "gradient";      // msa: inner optimiser, gradient | lbfgs
   std::string schedule = "constant";
   double gamma = 0.1;
   int step_every = 10;
@@ -84,8 +88,12 @@ struct RunConfig {
   NetworkSpec network(const Shape& input) const;
   TrainerOptions trainer_options() const;
   bool uses_msa() const { return optimizer == "msa"; }  // the MSA trainer instead of a policy
+  bool uses_entropy_sgd() const { return optimizer == "entropy_sgd"; }  // EntropySgdTrainer
   MsaOptions msa_options() const {
     return {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner)};
+  }
+  EntropySgdOptions entropy_options() const {
+    return {inner_steps, inner_lr, entropy_noise, entropy_gamma, entropy_gamma_growth};
   }
   Initializer initializer() const;
 };
