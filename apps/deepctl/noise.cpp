@@ -62,9 +62,8 @@ int noise_main(const std::vector<std::string>& argv) {
     throw InputError("--batch: expected at most --samples = " + std::to_string(samples) + ", got " +
                      std::to_string(options.batch));
   const sde::NoiseStatistics stats = sde::gradient_noise(t.problem, t.theta, t.X, t.Y, options);
-  const bool momentum = t.config.optimizer == "momentum" || t.config.optimizer == "nesterov";
-  const double temperature = sde::noise_scale(t.config.lr, t.train_size, options.batch,
-                                              momentum ? t.config.momentum : 0.0);
+  const double temperature =
+      sde::noise_scale(t.config.lr, t.train_size, options.batch, t.config.heavy_ball_momentum());
   json layers = json::array();
   for (Index l = 0; l < t.problem.num_layers(); ++l)
     layers.push_back({{"layer", t.problem.layer(l).describe()},

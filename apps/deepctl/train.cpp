@@ -151,7 +151,6 @@ json dynamics_line(const RunConfig& config, const Problem<double>& problem,
   spectrum::Curvature curvature(problem, theta, X, Y, threads);
   const double sharpness =
       spectrum::top_eigenvalues(curvature.hessian_operator(), curvature.dim(), 1, 20, 0)[0];
-  const bool momentum = config.optimizer == "momentum" || config.optimizer == "nesterov";
   json snr = json::array();
   for (const sde::LayerNoise& layer : noise.layers) snr.push_back(finite_or_null(layer.snr));
   return {{"kind", "dynamics"},
@@ -168,7 +167,7 @@ json dynamics_line(const RunConfig& config, const Problem<double>& problem,
           {"sharpness", sharpness},
           {"noise_scale",
            sde::noise_scale(config.lr, train_size, std::min<Index>(config.batch_size, train_size),
-                            momentum ? config.momentum : 0.0)},
+                            config.heavy_ball_momentum())},
           {"sgd_noise_floor",
            config.lr / (4.0 * static_cast<double>(options.batch)) * noise.covariance_trace}};
 }

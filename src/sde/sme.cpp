@@ -3,11 +3,13 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/core/rng.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
+#include "deepctl/spectrum/hessian.hpp"
 
 namespace deepctl::sde {
 namespace {
@@ -16,6 +18,25 @@ double effective_curvature(const QuadraticSgd& q, int order) {
   if (order != 1 && order != 2)
     throw InputError("SME order must be 1 or 2, got " + std::to_string(order));
   return order == 1 ? q.curvature : q.curvature * (1 + 0.5 * q.lr * q.curvature);
+}
+
+// Rows of |E g(SGD after T/η steps) − E g(SME at T)| over the rates, each order measured
+// against the previous row; expectations(lr, steps) returns (SGD's, the SME's).
+template <class Expectations>
+std::vector<WeakErrorRow> weak_error_table(const std::vector<double>& lrs, double horizon,
+                                           Expectations expectations) {
+  std::vector<WeakErrorRow> rows;
+  for (double lr : lrs) {
+    const double steps = horizon / lr;
+    if (!(lr > 0) || std::abs(steps - std::round(steps)) > 1e-9 * steps)
+      throw InputError("weak errors: T / lr must be a whole number of steps, got T = " +
+                       std::to_string(horizon) + ", lr = " + std::to_string(lr));
+    const auto [sgd, sme] = expectations(lr, static_cast<Index>(std::round(steps)));
+    WeakErrorRow row{lr, sgd, sme, std::abs(sgd - sme), std::numeric_limits<double>::quiet_NaN()};
+    if (!rows.empty()) row.order = std::log2(rows.back().error / row.error);
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace
@@ -48,21 +69,10 @@ OrnsteinUhlenbeck QuadraticSgd::sme(int order) const {
 std::vector<WeakErrorRow> quadratic_weak_errors(QuadraticSgd base, const std::vector<double>& lrs,
                                                 double horizon, int order) {
   effective_curvature(base, order);
-  std::vector<WeakErrorRow> rows;
-  for (double lr : lrs) {
-    const double steps = horizon / lr;
-    if (!(lr > 0) || std::abs(steps - std::round(steps)) > 1e-9 * steps)
-      throw InputError("weak errors: T / lr must be a whole number of steps, got T = " +
-                       std::to_string(horizon) + ", lr = " + std::to_string(lr));
+  return weak_error_table(lrs, horizon, [&](double lr, Index steps) {
     base.lr = lr;
-    WeakErrorRow row{lr, base.sgd_second_moment(static_cast<Index>(std::round(steps))),
-                     base.sme_second_moment(horizon, order), 0,
-                     std::numeric_limits<double>::quiet_NaN()};
-    row.error = std::abs(row.sgd - row.sme);
-    if (!rows.empty()) row.order = std::log2(rows.back().error / row.error);
-    rows.push_back(row);
-  }
-  return rows;
+    return std::pair{base.sgd_second_moment(steps), base.sme_second_moment(horizon, order)};
+  });
 }
 
 ProblemSme::ProblemSme(const Problem<double>& problem, Mat<double> X, Mat<double> Y, double lr,
@@ -92,9 +102,8 @@ void ProblemSme::drift(double, CVecRef<double> x, VecRef<double> b) const {
   const Vec<double> g = gradient(x);
   b = -g;
   if (order_ == 2 && g.norm() > 0) {
-    // ½ H∇J by a central difference of the gradient along ∇J (spectrum/hessian.hpp's step).
-    const double eps =
-        std::cbrt(std::numeric_limits<double>::epsilon()) * (1 + x.norm()) / g.norm();
+    // ½ H∇J by a central difference of the gradient along ∇J.
+    const double eps = spectrum::difference_step(x.norm(), g.norm());
     b -= 0.5 * lr_ * (gradient(x + eps * g) - gradient(x - eps * g)) / (2 * eps);
   }
 }
@@ -229,20 +238,10 @@ double AffineGradientSgd::sme_expected_loss(CVecRef<double> theta0, double lr, d
 std::vector<WeakErrorRow> AffineGradientSgd::weak_errors(CVecRef<double> theta0,
                                                          const std::vector<double>& lrs,
                                                          double horizon, int order) const {
-  std::vector<WeakErrorRow> rows;
-  for (double lr : lrs) {
-    const double steps = horizon / lr;
-    if (!(lr > 0) || std::abs(steps - std::round(steps)) > 1e-9 * steps)
-      throw InputError("weak errors: T / lr must be a whole number of steps, got T = " +
-                       std::to_string(horizon) + ", lr = " + std::to_string(lr));
-    WeakErrorRow row{lr, sgd_expected_loss(theta0, lr, static_cast<Index>(std::round(steps))),
-                     sme_expected_loss(theta0, lr, horizon, order), 0,
-                     std::numeric_limits<double>::quiet_NaN()};
-    row.error = std::abs(row.sgd - row.sme);
-    if (!rows.empty()) row.order = std::log2(rows.back().error / row.error);
-    rows.push_back(row);
-  }
-  return rows;
+  return weak_error_table(lrs, horizon, [&](double lr, Index steps) {
+    return std::pair{sgd_expected_loss(theta0, lr, steps),
+                     sme_expected_loss(theta0, lr, horizon, order)};
+  });
 }
 
 }  // namespace deepctl::sde

@@ -8,6 +8,10 @@
 
 namespace deepctl::spectrum {
 
+double difference_step(double point_norm, double direction_norm) {
+  return std::cbrt(std::numeric_limits<double>::epsilon()) * (1 + point_norm) / direction_norm;
+}
+
 Curvature::Curvature(const Problem<double>& problem, const Params<double>& theta,
                      const Mat<double>& X, const Mat<double>& Y, int threads)
     : problem_(&problem),
@@ -39,7 +43,7 @@ void Curvature::hessian_vector(CVecRef<double> v, VecRef<double> out) {
     return;
   }
   const Vec<double> theta = flatten(theta_);
-  const double eps = std::cbrt(std::numeric_limits<double>::epsilon()) * (1 + theta.norm()) / norm;
+  const double eps = difference_step(theta.norm(), norm);
   unflatten<double>(theta + eps * v, shifted_);
   gradients_.evaluate(X_, Y_, shifted_, grad_plus_);
   unflatten<double>(theta - eps * v, shifted_);

@@ -89,6 +89,11 @@ struct RunConfig {
   TrainerOptions trainer_options() const;
   bool uses_msa() const { return optimizer == "msa"; }  // the MSA trainer instead of a policy
   bool uses_entropy_sgd() const { return optimizer == "entropy_sgd"; }  // EntropySgdTrainer
+  // The heavy-ball momentum m of the SGD temperature η(N/B − 1)/(1 − m): `momentum` for the
+  // momentum and nesterov policies, 0 otherwise.
+  double heavy_ball_momentum() const {
+    return optimizer == "momentum" || optimizer == "nesterov" ? momentum : 0.0;
+  }
   MsaOptions msa_options() const {
     return {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner)};
   }

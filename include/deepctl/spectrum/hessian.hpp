@@ -20,6 +20,9 @@
 
 namespace deepctl::spectrum {
 
+// ε = ∛u (1 + ‖θ‖)/‖v‖ of the central difference along v at θ (u the double rounding unit).
+double difference_step(double point_norm, double direction_norm);
+
 class Curvature {
  public:
   // Copies θ and the batch; `threads` splits the gradient evaluations (problem/parallel_gradient).
