@@ -1,7 +1,5 @@
 #include "deepctl/solver/entropy_sgd.hpp"
 
-#include <omp.h>
-
 #include <cmath>
 #include <string>
 
@@ -44,18 +42,9 @@ double EntropySgdTrainer<S>::gamma() const {
 }
 
 template <class S>
-double EntropySgdTrainer<S>::gradient(CMatRef<S> X, CMatRef<S> Y, const Params<S>& at,
-                                      Params<S>& grad) {
-  const int threads = omp_get_max_threads();
-  if (!gradient_ || gradient_->batch() != X.rows() || gradient_->threads() != threads)
-    gradient_.emplace(this->problem_, X.rows(), threads);
-  return gradient_->evaluate(X, Y, at, grad);
-}
-
-template <class S>
 StepReport EntropySgdTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   StepReport r;
-  r.loss = gradient(X, Y, this->theta_, grad_);
+  r.loss = this->minibatch_gradient(X, Y, this->theta_, grad_);
   r.lr = this->options_.schedule.at(this->steps_, this->epoch_);
   r.epoch = this->epoch_;
   if (entropy_.inner_steps > 0) {
@@ -69,7 +58,7 @@ StepReport EntropySgdTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
       for (Index& row : rows) row = static_cast<Index>(rng.uniform_int(this->train_.size()));
       gather(this->train_, rows, 0, X.rows(), inner_X_, inner_Y_);
       Params<S>& g = inner_grad_;
-      gradient(inner_X_, inner_Y_, inner_, g);
+      this->minibatch_gradient(inner_X_, inner_Y_, inner_, g);
       for (std::size_t t = 0; t < inner_.size(); ++t) {
         auto& xp = inner_[t];
         xp -= eta * (g[t] - gamma * (this->theta_[t] - xp));

@@ -1,7 +1,5 @@
 #include "deepctl/solver/gradient_trainer.hpp"
 
-#include <omp.h>
-
 #include <cmath>
 
 namespace deepctl {
@@ -24,12 +22,8 @@ GradientTrainer<S>::GradientTrainer(const Problem<S>& problem, const Dataset& tr
 
 template <class S>
 StepReport GradientTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
-  const int threads = omp_get_max_threads();
-  auto& gradient = X.rows() == this->options_.batch_size ? full_batch_ : tail_batch_;
-  if (!gradient || gradient->batch() != X.rows() || gradient->threads() != threads)
-    gradient.emplace(this->problem_, X.rows(), threads);
   StepReport r;
-  r.loss = gradient->evaluate(X, Y, this->theta_, grad_);
+  r.loss = this->minibatch_gradient(X, Y, this->theta_, grad_);
   r.grad_norm = params_norm(grad_);
   r.lr = this->options_.schedule.at(this->steps_, this->epoch_);
   r.epoch = this->epoch_;

@@ -1,5 +1,7 @@
 #include "deepctl/solver/minibatch_trainer.hpp"
 
+#include <omp.h>
+
 #include <cmath>
 #include <limits>
 
@@ -171,6 +173,16 @@ TrainResult MinibatchTrainer<S>::solve(const Callbacks& callbacks) {
   }
   return {TrainStatus::Completed,
           "completed " + std::to_string(epoch_) + " epochs, " + std::to_string(steps_) + " steps"};
+}
+
+template <class S>
+double MinibatchTrainer<S>::minibatch_gradient(CMatRef<S> X, CMatRef<S> Y, const Params<S>& at,
+                                               Params<S>& grad) {
+  const int threads = omp_get_max_threads();
+  auto& gradient = X.rows() == options_.batch_size ? full_batch_ : tail_batch_;
+  if (!gradient || gradient->batch() != X.rows() || gradient->threads() != threads)
+    gradient.emplace(problem_, X.rows(), threads);
+  return gradient->evaluate(X, Y, at, grad);
 }
 
 template class MinibatchTrainer<float>;

@@ -12,9 +12,6 @@
 // exactly; γ is a function of the step count.
 #pragma once
 
-#include <optional>
-
-#include "deepctl/problem/parallel_gradient.hpp"
 #include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
@@ -43,13 +40,11 @@ class EntropySgdTrainer final : public MinibatchTrainer<S> {
 
  private:
   void reset_controller() override;
-  double gradient(CMatRef<S> X, CMatRef<S> Y, const Params<S>& at, Params<S>& grad);
 
   EntropySgdOptions entropy_;
   UpdatePolicy<S> policy_;
   Params<S> grad_, inner_, mean_, inner_grad_;
   Mat<S> inner_X_, inner_Y_;
-  std::optional<ParallelGradient<S>> gradient_;
 };
 
 }  // namespace deepctl

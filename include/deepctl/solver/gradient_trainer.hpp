@@ -4,9 +4,6 @@
 // (problem/parallel_gradient.hpp). The loop, callbacks and statuses: minibatch_trainer.hpp.
 #pragma once
 
-#include <optional>
-
-#include "deepctl/problem/parallel_gradient.hpp"
 #include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
@@ -36,7 +33,6 @@ class GradientTrainer final : public MinibatchTrainer<S> {
 
   Params<S> grad_;
   UpdatePolicy<S> policy_;
-  std::optional<ParallelGradient<S>> full_batch_, tail_batch_;  // built on first use
 };
 
 }  // namespace deepctl

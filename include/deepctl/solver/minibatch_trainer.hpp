@@ -14,12 +14,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "deepctl/data/dataset.hpp"
-#include "deepctl/problem/problem.hpp"
+#include "deepctl/problem/parallel_gradient.hpp"
 #include "deepctl/solver/schedule.hpp"
 #include "deepctl/solver/update_policy.hpp"
 
@@ -110,6 +111,10 @@ class MinibatchTrainer {
  protected:
   // Called by init(): forget the controller's state.
   virtual void reset_controller() {}
+  // J and ∇J at `at` on a minibatch, split over the threads by rows
+  // (problem/parallel_gradient.hpp); one evaluator for full minibatches and one for the epoch's
+  // shorter last one, each built on first use.
+  double minibatch_gradient(CMatRef<S> X, CMatRef<S> Y, const Params<S>& at, Params<S>& grad);
 
   const Problem<S>& problem_;
   const Dataset& train_;
@@ -121,6 +126,7 @@ class MinibatchTrainer {
 
  private:
   bool finite_state(const StepReport& r) const;
+  std::optional<ParallelGradient<S>> full_batch_, tail_batch_;
   Mat<S> X_, Y_;
   TrainResult interrupted_;  // set when an epoch ends early
   bool stopped_ = false;
