@@ -188,22 +188,19 @@ struct InfoPlaneProbe {
   InfoPlaneProbe(const RunConfig& config, const TrainTest& data) {
     options = {config.infoplane_estimator, config.infoplane_bins, config.infoplane_bin_width,
                config.infoplane_noise};
-    const Index rows = std::min<Index>(4096, data.train.size() + data.test.size());
-    X.resize(rows, data.train.inputs.cols());
-    for (Index s = 0; s < rows; ++s) {
-      const bool from_train = s < data.train.size();
-      const Dataset& d = from_train ? data.train : data.test;
-      const Index r = from_train ? s : s - data.train.size();
-      X.row(s) = d.inputs.row(r).cast<double>();
-      Index label;
-      d.targets.row(r).maxCoeff(&label);
-      labels.push_back(static_cast<int>(label));
-    }
+    const Index from_train = std::min<Index>(4096, data.train.size());
+    const Index from_test = std::min<Index>(4096 - from_train, data.test.size());
+    X.resize(from_train + from_test, data.train.inputs.cols());
+    X.topRows(from_train) = data.train.inputs.topRows(from_train).cast<double>();
+    X.bottomRows(from_test) = data.test.inputs.topRows(from_test).cast<double>();
+    labels = class_labels(data.train);
+    labels.resize(from_train);
+    const std::vector<int> test_labels = class_labels(data.test);
+    labels.insert(labels.end(), test_labels.begin(), test_labels.begin() + from_test);
     for (const LayerSpec& layer : config.layers) activations.push_back(layer.activation);
-    const Index train_rows = std::min<Index>(4096, data.train.size());
-    train_X = data.train.inputs.topRows(train_rows).cast<double>();
-    train_Y = data.train.targets.topRows(train_rows).cast<double>();
-    batch = std::min<Index>(config.batch_size, train_rows);
+    train_X = X.topRows(from_train);
+    train_Y = data.train.targets.topRows(from_train).cast<double>();
+    batch = std::min<Index>(config.batch_size, from_train);
     for (int k = 0; k < config.infoplane_points; ++k) {
       const double e =
           std::pow(std::max(config.epochs, 1),

@@ -17,6 +17,16 @@ Dataset Dataset::subset(const std::vector<Index>& rows) const {
   return out;
 }
 
+std::vector<int> class_labels(const Dataset& data) {
+  std::vector<int> labels(data.size());
+  for (Index i = 0; i < data.size(); ++i) {
+    Index label;
+    data.targets.row(i).maxCoeff(&label);
+    labels[i] = static_cast<int>(label);
+  }
+  return labels;
+}
+
 Mat<float> one_hot(const std::vector<int>& labels, Index classes, const std::string& source) {
   Mat<float> y = Mat<float>::Zero(labels.size(), classes);
   for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -48,8 +58,8 @@ TrainTest split(const Dataset& data, double fraction, std::uint64_t seed) {
 }
 
 template <class S>
-void gather(const Dataset& data, const std::vector<Index>& rows, Index begin, Index end,
-            Mat<S>& X, Mat<S>& Y) {
+void gather(const Dataset& data, const std::vector<Index>& rows, Index begin, Index end, Mat<S>& X,
+            Mat<S>& Y) {
   X.resize(end - begin, data.inputs.cols());
   Y.resize(end - begin, data.targets.cols());
   for (Index i = begin; i < end; ++i) {
@@ -67,7 +77,8 @@ Normalizer Normalizer::fit(const Dataset& train, const std::string& mode) {
     return norm;
   }
   if (mode != "standardize")
-    throw InputError("data.normalize: unknown mode '" + mode + "'; expected standardize, center or none");
+    throw InputError("data.normalize: unknown mode '" + mode +
+                     "'; expected standardize, center or none");
   const Eigen::MatrixXd X = train.inputs.cast<double>();
   const Eigen::VectorXd mean = X.colwise().mean();
   const Eigen::VectorXd var = (X.rowwise() - mean.transpose()).array().square().colwise().mean();
@@ -79,14 +90,14 @@ Normalizer Normalizer::fit(const Dataset& train, const std::string& mode) {
 }
 
 void Normalizer::apply(Dataset& data) const {
-  data.inputs = ((data.inputs.rowwise() - shift.transpose()).array().rowwise() /
-                 scale.transpose().array())
-                    .matrix();
+  data.inputs =
+      ((data.inputs.rowwise() - shift.transpose()).array().rowwise() / scale.transpose().array())
+          .matrix();
 }
 
 template void gather<float>(const Dataset&, const std::vector<Index>&, Index, Index, Mat<float>&,
                             Mat<float>&);
-template void gather<double>(const Dataset&, const std::vector<Index>&, Index, Index,
-                             Mat<double>&, Mat<double>&);
+template void gather<double>(const Dataset&, const std::vector<Index>&, Index, Index, Mat<double>&,
+                             Mat<double>&);
 
 }  // namespace deepctl

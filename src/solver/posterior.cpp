@@ -58,11 +58,7 @@ PredictiveAverage<S>::PredictiveAverage(const Problem<S>& problem, const Dataset
   std::vector<Index> rows(data.size());
   std::iota(rows.begin(), rows.end(), Index(0));
   gather(data, rows, 0, data.size(), X_, Y_);
-  for (Index i = 0; i < Y_.rows(); ++i) {
-    Index label;
-    Y_.row(i).maxCoeff(&label);
-    labels_.push_back(static_cast<int>(label));
-  }
+  labels_ = class_labels(data);
   sum_ = Mat<double>::Zero(Y_.rows(), Y_.cols());
 }
 

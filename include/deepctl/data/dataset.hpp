@@ -31,6 +31,9 @@ struct TrainTest {
   Dataset test;
 };
 
+// The class of each row: the arg-max of its target row (one-hot or probabilities).
+std::vector<int> class_labels(const Dataset& data);
+
 // One-hot rows for integer labels in [0, classes); throws InputError on a label out of range.
 Mat<float> one_hot(const std::vector<int>& labels, Index classes, const std::string& source);
 
@@ -42,8 +45,8 @@ TrainTest split(const Dataset& data, double fraction, std::uint64_t seed);
 
 // Gathers rows `rows[begin..end)` of the dataset into X and Y (resized) in precision S.
 template <class S>
-void gather(const Dataset& data, const std::vector<Index>& rows, Index begin, Index end,
-            Mat<S>& X, Mat<S>& Y);
+void gather(const Dataset& data, const std::vector<Index>& rows, Index begin, Index end, Mat<S>& X,
+            Mat<S>& Y);
 
 // Per-feature affine normalisation fitted on a training set and applied to any set.
 struct Normalizer {
