@@ -6,6 +6,7 @@
 #include "deepctl/core/linspace.hpp"
 #include "deepctl/infoplane/binning.hpp"
 #include "deepctl/infoplane/estimators.hpp"
+#include "deepctl/loss/loss.hpp"
 
 namespace deepctl::infoplane {
 
@@ -49,8 +50,7 @@ std::vector<LayerPlane> information_plane(const Problem<double>& problem,
     Mat<double> T = ws.states[t];
     std::string activation = activations[t - 1];
     if (t == problem.num_layers() && softmax_output) {
-      T = (T.colwise() - T.rowwise().maxCoeff()).array().exp().matrix();
-      T = T.array().colwise() / T.rowwise().sum().array();
+      T = softmax_rows(T);
       activation = "softmax";
     }
     LayerPlane point;

@@ -61,6 +61,12 @@ std::unique_ptr<Loss<S>> make_loss(const std::string& name) {
   throw InputError("unknown loss '" + name + "'; expected cross_entropy or squared_error");
 }
 
+Mat<double> softmax_rows(CMatRef<double> z) {
+  Mat<double> pi = (z.colwise() - z.rowwise().maxCoeff()).array().exp().matrix();
+  pi.array().colwise() /= pi.rowwise().sum().array();
+  return pi;
+}
+
 template <class S>
 double accuracy(CMatRef<S> z, CMatRef<S> y) {
   if (z.rows() == 0) return 0.0;

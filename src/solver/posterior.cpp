@@ -66,9 +66,7 @@ template <class S>
 void PredictiveAverage<S>::add(const Params<S>& theta) {
   Workspace<S> ws = problem_->make_workspace(X_.rows());
   problem_->rollout(ws, X_, Y_, theta);
-  Mat<double> z = ws.output().template cast<double>();
-  z = (z.colwise() - z.rowwise().maxCoeff()).array().exp().matrix();
-  sum_ += (z.array().colwise() / z.rowwise().sum().array()).matrix();
+  sum_ += softmax_rows(ws.output().template cast<double>());
   ++samples_;
 }
 

@@ -57,6 +57,9 @@ class SquaredError final : public Loss<S> {
 template <class S>
 std::unique_ptr<Loss<S>> make_loss(const std::string& name);
 
+// π = softmax of each row of z (max-shifted), the class probabilities of a cross-entropy net.
+Mat<double> softmax_rows(CMatRef<double> z);
+
 // Fraction of rows whose arg-max of z equals the arg-max of y.
 template <class S>
 double accuracy(CMatRef<S> z, CMatRef<S> y);
