@@ -174,6 +174,37 @@ inner_lr=0.1, noise=1e-4, gamma=1e-4, gamma_growth=1e-3); gamma() is γ at the c
       .def_property_readonly("samples", &PredictiveAverage<S>::samples)
       .def_property_readonly("labels", &PredictiveAverage<S>::labels)
       .def("probabilities", &PredictiveAverage<S>::probabilities);
+  py::class_<ChainMoments<S>>(m, ("ChainMoments" + sfx).c_str(),
+                              "Per-coordinate mean and variance of θ (flattened) over a chain.")
+      .def(py::init<>())
+      .def(
+          "add", [](ChainMoments<S>& c, const py::sequence& theta) { c.add(from_list<S>(theta)); },
+          py::arg("theta"))
+      .def_property_readonly("count", &ChainMoments<S>::count)
+      .def_property_readonly("mean", &ChainMoments<S>::mean)
+      .def("variance", &ChainMoments<S>::variance);
+  m.def(
+      ("mala_chain" + sfx).c_str(),
+      [](const Problem<S>& p, const Dataset& data, const py::sequence& theta, double step,
+         Index burn_in, Index samples, double temperature, double target_acceptance,
+         std::uint64_t seed, int threads, const py::object& on_sample) {
+        Params<S> state = from_list<S>(theta);
+        const MalaOptions o{step, burn_in, samples, temperature, target_acceptance, seed, threads};
+        std::function<void(const Params<S>&)> visit;
+        if (!on_sample.is_none()) visit = [&](const Params<S>& t) { on_sample(to_list(t)); };
+        const MalaResult r = mala_chain<S>(p, data, state, o, visit);
+        return py::make_tuple(
+            to_list(state), py::dict(py::arg("step") = r.step, py::arg("acceptance") = r.acceptance,
+                                     py::arg("evaluations") = r.evaluations));
+      },
+      py::arg("problem"), py::arg("data"), py::arg("theta"), py::arg("step") = 1e-3,
+      py::arg("burn_in") = 1000, py::arg("samples") = 10000, py::arg("temperature") = 1.0,
+      py::arg("target_acceptance") = 0.574, py::arg("seed") = 0, py::arg("threads") = 1,
+      py::arg("on_sample") = py::none(),
+      R"(Metropolis-adjusted Langevin chain on exp(−N J(θ)/T), J on the whole dataset (the L2
+running cost is the Gaussian prior): burn_in steps adapt the step to the target acceptance,
+then on_sample(θ as a list of arrays) sees each of `samples` states. Returns (last θ,
+{step, acceptance, evaluations}).)");
 }
 
 }  // namespace

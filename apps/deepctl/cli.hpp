@@ -113,5 +113,7 @@ std::string summary_path(const std::string& run_dir);
 
 // Stream of Rng(seed) that initialises the parameters (epochs use streams 0, 1, ...).
 inline constexpr std::uint64_t kInitStream = 1ULL << 40;
+// Stream of Rng(seed) for the reference MALA chain of deepctl sample --mala.
+inline constexpr std::uint64_t kMalaStream = kInitStream + 1;
 
 }  // namespace deepctl::cli

@@ -54,7 +54,8 @@ options:
                     with the same parameters as one that was never interrupted
 
 config sections (docs/config.md lists every key and default):
-  [data]   name = fashion-mnist | digits | ib12bit | spirals | gaussian-mixture | teacher-student,
+  [data]   name = fashion-mnist | digits | ib12bit | breast-cancer | wine | iris | spirals |
+           gaussian-mixture | teacher-student,
            path, normalize = standardize | center | none, train_limit, test_limit, test_fraction,
            split_seed, samples, noise, classes, dim, separation, hidden
   [model]  loss = cross_entropy | squared_error, l2, init = gaussian | orthogonal | he | glorot,

@@ -52,7 +52,8 @@ def options(epochs=10, batch_size=128, seed=0, optimizer="adam", lr=1e-3, schedu
 def load(name, **fields):
     """(train, test) of a dataset by name, as a config's [data] table would load it.
 
-    name: fashion-mnist | digits | spirals | gaussian-mixture | teacher-student; fields are the
+    name: fashion-mnist | digits | ib12bit | breast-cancer | wine | iris | spirals |
+    gaussian-mixture | teacher-student; fields are the
     other [data] keys (train_limit, test_limit, test_fraction, split_seed, samples, noise, ...).
     """
     d = DataConfig()

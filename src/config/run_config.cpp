@@ -383,6 +383,10 @@ std::string to_toml(const RunConfig& config) {
   return out.str();
 }
 
+// scikit-learn's headed tables by dataset name (data/readers.hpp).
+const std::map<std::string, std::string> kSklearnTables = {
+    {"breast-cancer", "breast_cancer.csv"}, {"wine", "wine_data.csv"}, {"iris", "iris.csv"}};
+
 TrainTest load_data(const DataConfig& d) {
   TrainTest tt;
   Rng rng(static_cast<std::uint64_t>(d.split_seed));
@@ -393,6 +397,11 @@ TrainTest load_data(const DataConfig& d) {
   } else if (d.name == "ib12bit") {
     tt = split(load_ib12bit(d.path.empty() ? ib12bit_path() : d.path), d.test_fraction,
                d.split_seed);
+  } else if (const auto table = kSklearnTables.find(d.name); table != kSklearnTables.end()) {
+    tt = split(
+        load_sklearn_table(
+            d.path.empty() ? std::string(kSklearnDataDir) + "/" + table->second : d.path, d.name),
+        d.test_fraction, d.split_seed);
   } else if (d.name == "spirals") {
     tt = split(two_spirals(d.samples, d.noise, rng), d.test_fraction, d.split_seed);
   } else if (d.name == "gaussian-mixture") {
@@ -403,8 +412,8 @@ TrainTest load_data(const DataConfig& d) {
                d.split_seed);
   } else {
     throw InputError("data.name: unknown dataset '" + d.name +
-                     "'; expected fashion-mnist, digits, ib12bit, spirals, gaussian-mixture or "
-                     "teacher-student");
+                     "'; expected fashion-mnist, digits, ib12bit, breast-cancer, wine, iris, "
+                     "spirals, gaussian-mixture or teacher-student");
   }
   auto head = [](Dataset& ds, Index limit) {
     if (limit > 0 && limit < ds.size()) {

@@ -94,7 +94,7 @@ TrainTest load_fashion_mnist(const std::string& dir) {
       idx_pair(file("t10k-images-idx3-ubyte"), file("t10k-labels-idx1-ubyte"), "fashion-mnist")};
 }
 
-std::vector<std::vector<double>> read_csv(const std::string& path) {
+std::vector<std::vector<double>> read_csv(const std::string& path, std::size_t header_lines) {
   const std::string text = read_maybe_gzipped(path);
   std::vector<std::vector<double>> rows;
   std::istringstream lines(text);
@@ -103,7 +103,7 @@ std::vector<std::vector<double>> read_csv(const std::string& path) {
   while (std::getline(lines, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
+    if (line.empty() || line_no <= header_lines) continue;
     std::vector<double> row;
     std::size_t start = 0;
     while (true) {
@@ -148,6 +148,57 @@ Dataset load_digits(const std::string& path) {
     labels.push_back(static_cast<int>(label));
   }
   d.targets = one_hot(labels, 10, path);
+  return d;
+}
+
+Dataset load_sklearn_table(const std::string& path, const std::string& name) {
+  std::istringstream text(read_maybe_gzipped(path));
+  std::string header;
+  std::getline(text, header);
+  if (!header.empty() && header.back() == '\r') header.pop_back();
+  std::vector<std::string> fields;
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = header.find(',', start);
+    fields.push_back(header.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  auto count = [&](std::size_t i, const char* what) {
+    char* end = nullptr;
+    const long v = i < fields.size() ? std::strtol(fields[i].c_str(), &end, 10) : 0;
+    if (i >= fields.size() || fields[i].empty() || *end != '\0' || v < 1)
+      throw FileError(path + ":1: expected the header 'n_samples,n_features,class names...', " +
+                      what + " is '" + (i < fields.size() ? fields[i] : "") + "'");
+    return static_cast<Index>(v);
+  };
+  const Index samples = count(0, "n_samples"), features = count(1, "n_features");
+  const Index classes = static_cast<Index>(fields.size()) - 2;
+  if (classes < 2)
+    throw FileError(path + ":1: expected at least two class names after the counts, found " +
+                    std::to_string(classes));
+  const auto rows = read_csv(path, 1);
+  if (static_cast<Index>(rows.front().size()) != features + 1)
+    throw FileError(path + ": expected " + std::to_string(features + 1) +
+                    " fields per row (the header's n_features and a label), found " +
+                    std::to_string(rows.front().size()));
+  if (static_cast<Index>(rows.size()) != samples)
+    throw FileError(path + ": the header promises " + std::to_string(samples) + " rows, found " +
+                    std::to_string(rows.size()));
+  Dataset d;
+  d.name = name;
+  d.input_shape = {features, 1, 1};
+  d.num_classes = classes;
+  d.inputs.resize(samples, features);
+  std::vector<int> labels;
+  for (Index i = 0; i < samples; ++i) {
+    for (Index j = 0; j < features; ++j) d.inputs(i, j) = static_cast<float>(rows[i][j]);
+    const double label = rows[i][features];
+    if (label != std::floor(label))
+      throw FileError(path + ":" + std::to_string(i + 2) + ": label " + std::to_string(label) +
+                      " is not an integer");
+    labels.push_back(static_cast<int>(label));
+  }
+  d.targets = one_hot(labels, classes, path);
   return d;
 }
 

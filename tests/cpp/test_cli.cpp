@@ -531,6 +531,27 @@ TEST(Cli, SamplePosteriorPredictiveAgainstThePointEstimate) {
   expect_one_line_error(run_cli(base + " --set train.temperature=-1", dir), "temperature");
 }
 
+TEST(Cli, SampleAgainstAMalaChainOnBayesianLogisticRegression) {
+  // The shipped example, shortened: the chain's predictive average takes 1000 of its states and
+  // the SGLD iterates of the last half of the epochs (15 steps each) are compared with them.
+  const fs::path dir = scratch("sample-mala");
+  const std::string base = "sample " + example("breast_cancer_sgld.toml").string() +
+                           " --set train.epochs=400 --json --mala ";
+  Result r = run_cli(base + "20000", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["mala"]["samples"].get<int>(), 1000);
+  EXPECT_NEAR(j["mala"]["acceptance"].get<double>(), 0.574, 0.05);
+  EXPECT_EQ(j["sampler_vs_mala"]["sampler_iterates"].get<int>(), 200 * 15);
+  EXPECT_NEAR(j["mala"]["accuracy"].get<double>(),
+              j["posterior_predictive"]["accuracy"].get<double>(), 0.03);
+  EXPECT_GT(j["sampler_vs_mala"]["sd_ratio_min"].get<double>(), 0.5);
+  EXPECT_LT(j["sampler_vs_mala"]["sd_ratio_max"].get<double>(), 2.0);
+  expect_one_line_error(run_cli(base + "1000 --set train.temperature=0", dir),
+                        "--mala: the chain needs train.temperature > 0");
+  expect_one_line_error(run_cli(base + "1", dir), "--mala");
+}
+
 TEST(Cli, TrainabilitySweepResumesWithTheSameResults) {
   const fs::path dir = scratch("trainability");
   const std::string cmd =

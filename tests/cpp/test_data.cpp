@@ -128,6 +128,44 @@ TEST(Readers, DigitsWrongWidthOrLabel) {
   EXPECT_NE(error_of([&] { load_digits(bad_label); }).find("label 11"), std::string::npos);
 }
 
+TEST(Readers, SklearnTablesFromDebianPackage) {
+  // scikit-learn documents 212 malignant (label 0) and 357 benign tumours, 30 features; wine
+  // 59/71/48 in 13 features; iris 50 of each in 4.
+  const Dataset cancer =
+      load_sklearn_table(std::string(kSklearnDataDir) + "/breast_cancer.csv", "breast-cancer");
+  EXPECT_EQ(cancer.size(), 569);
+  EXPECT_EQ(cancer.inputs.cols(), 30);
+  EXPECT_EQ(cancer.targets.colwise().sum().cast<int>(), Eigen::RowVector2i(212, 357));
+  EXPECT_FLOAT_EQ(cancer.inputs(0, 0), 17.99f);
+  const Dataset wine = load_sklearn_table(std::string(kSklearnDataDir) + "/wine_data.csv", "wine");
+  EXPECT_EQ(wine.targets.colwise().sum().cast<int>(), Eigen::RowVector3i(59, 71, 48));
+  EXPECT_EQ(wine.inputs.cols(), 13);
+  const Dataset iris = load_sklearn_table(std::string(kSklearnDataDir) + "/iris.csv", "iris");
+  EXPECT_EQ(iris.targets.colwise().sum().cast<int>(), Eigen::RowVector3i(50, 50, 50));
+}
+
+TEST(Readers, SklearnTableHeaderAndRowsAreChecked) {
+  const auto no_header = temp_file("noheader.csv", "1.5,2,0\n");
+  EXPECT_NE(error_of([&] { load_sklearn_table(no_header, "t"); })
+                .find("noheader.csv:1: expected the header 'n_samples,n_features,class names...', "
+                      "n_samples is '1.5'"),
+            std::string::npos);
+  const auto one_class = temp_file("oneclass.csv", "1,2,a\n1,2,0\n");
+  EXPECT_NE(error_of([&] { load_sklearn_table(one_class, "t"); }).find("two class names"),
+            std::string::npos);
+  const auto short_rows = temp_file("short.csv", "2,2,a,b\n1,2,0\n");
+  EXPECT_NE(error_of([&] {
+              load_sklearn_table(short_rows, "t");
+            }).find("the header promises 2 rows, found 1"),
+            std::string::npos);
+  const auto wide = temp_file("wide.csv", "1,2,a,b\n1,2,3,0\n");
+  EXPECT_NE(error_of([&] { load_sklearn_table(wide, "t"); }).find("expected 3 fields per row"),
+            std::string::npos);
+  const auto bad_label = temp_file("badlabel.csv", "1,2,a,b\n1,2,2\n");
+  EXPECT_NE(error_of([&] { load_sklearn_table(bad_label, "t"); }).find("label 2"),
+            std::string::npos);
+}
+
 TEST(Readers, Ib12bitMatFileAsItsReadmeDescribesIt) {
   // Row i of F is the 12-bit expansion of i (MSB first); Σy = 2118; weights ≤ 4 are all 0,
   // ≥ 8 all 1, and 5, 6, 7 split (732, 60), (392, 532), (60, 732).
@@ -150,8 +188,12 @@ TEST(Readers, Ib12bitMatFileAsItsReadmeDescribesIt) {
   }
   EXPECT_EQ(ones, 2118);
   for (int w = 0; w <= 12; ++w) {
-    if (w <= 4) EXPECT_EQ(by_weight[w].second, 0) << w;
-    if (w >= 8) EXPECT_EQ(by_weight[w].first, 0) << w;
+    if (w <= 4) {
+      EXPECT_EQ(by_weight[w].second, 0) << w;
+    }
+    if (w >= 8) {
+      EXPECT_EQ(by_weight[w].first, 0) << w;
+    }
   }
   EXPECT_EQ(by_weight[5], std::make_pair(732, 60));
   EXPECT_EQ(by_weight[6], std::make_pair(392, 532));

@@ -149,3 +149,28 @@ def test_sgld_posterior_predictive_and_its_calibration():
     assert score["accuracy"] > 0.9
     with pytest.raises(ValueError, match="temperature"):
         dc.GradientTrainer(problem, train, test, dc.options(optimizer="sgld", temperature=-1.0))
+
+
+def test_mala_chain_reference_for_bayesian_logistic_regression():
+    # The chain's mean logit difference agrees with SGLD's long-run average (the C++ test checks
+    # every coordinate); here: the binding's plumbing, its moments and its error path.
+    train, _ = dc.load("breast-cancer")
+    assert (len(train), train.inputs.shape[1]) == (455, 30)
+    problem = dc.Problem([dc.Dense(30, 2)], "cross_entropy", l2=0.01)
+    moments = dc.ChainMoments()
+    states = []
+
+    def keep(theta):
+        moments.add(theta)
+        states.append(np.concatenate([np.ravel(a) for a in theta]))
+
+    last, info = dc.mala_chain(problem, train, problem.zero_params(), burn_in=2000, samples=3000,
+                               seed=4, on_sample=keep)
+    assert info["evaluations"] == 5001 and abs(info["acceptance"] - 0.574) < 0.08
+    assert moments.count == 3000
+    chain = np.array(states)
+    assert np.allclose(moments.mean, chain.mean(0), atol=1e-12)
+    assert np.allclose(moments.variance(), chain.var(0), rtol=1e-9)
+    assert np.allclose(np.concatenate([np.ravel(a) for a in last]), chain[-1])
+    with pytest.raises(ValueError, match="temperature > 0"):
+        dc.mala_chain(problem, train, last, temperature=0)

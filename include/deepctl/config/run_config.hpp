@@ -20,8 +20,8 @@
 namespace deepctl {
 
 struct DataConfig {
-  std::string name = "fashion-mnist";  // fashion-mnist | digits | spirals | gaussian-mixture |
-                                       // teacher-student
+  std::string name = "fashion-mnist";  // fashion-mnist | digits | ib12bit | breast-cancer | wine |
+                                       // iris | spirals | gaussian-mixture | teacher-student
   std::string path;                    // overrides the default file or folder of a real dataset
   std::string normalize = "standardize";
   Index train_limit = 0;        // use only the first N training rows (0: all)
