@@ -18,6 +18,25 @@ constexpr std::uint64_t kInnerStream = 0xE5;
 }  // namespace
 
 template <class S>
+void local_entropy_mean(const Params<S>& x, double gamma, const EntropySgdOptions& o, Rng& rng,
+                        const std::function<void(const Params<S>&, Params<S>&)>& gradient,
+                        Params<S>& mean, Params<S>& inner, Params<S>& grad) {
+  const S g_scale = S(gamma), eta = S(o.inner_lr);
+  const double noise_scale = std::sqrt(2 * o.inner_lr) * o.noise;
+  inner = x;
+  mean = x;
+  for (int l = 0; l < o.inner_steps; ++l) {
+    gradient(inner, grad);
+    for (std::size_t t = 0; t < inner.size(); ++t) {
+      auto& xp = inner[t];
+      xp -= eta * (grad[t] - g_scale * (x[t] - xp));
+      for (Index i = 0; i < xp.size(); ++i) xp[i] += S(noise_scale * rng.normal());
+      mean[t] = S(0.75) * mean[t] + S(0.25) * xp;
+    }
+  }
+}
+
+template <class S>
 EntropySgdTrainer<S>::EntropySgdTrainer(const Problem<S>& problem, const Dataset& train,
                                         const Dataset* test, TrainerOptions options,
                                         EntropySgdOptions entropy)
@@ -48,24 +67,16 @@ StepReport EntropySgdTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   r.lr = this->options_.schedule.at(this->steps_, this->epoch_);
   r.epoch = this->epoch_;
   if (entropy_.inner_steps > 0) {
-    const S gamma = S(this->gamma()), eta = S(entropy_.inner_lr);
-    const double noise_scale = std::sqrt(2 * entropy_.inner_lr) * entropy_.noise;
     Rng rng = Rng(this->options_.seed).split(kInnerStream).split(std::uint64_t(this->steps_));
-    inner_ = this->theta_;
-    mean_ = this->theta_;
     std::vector<Index> rows(X.rows());
-    for (int l = 0; l < entropy_.inner_steps; ++l) {
-      for (Index& row : rows) row = static_cast<Index>(rng.uniform_int(this->train_.size()));
-      gather(this->train_, rows, 0, X.rows(), inner_X_, inner_Y_);
-      Params<S>& g = inner_grad_;
-      this->minibatch_gradient(inner_X_, inner_Y_, inner_, g);
-      for (std::size_t t = 0; t < inner_.size(); ++t) {
-        auto& xp = inner_[t];
-        xp -= eta * (g[t] - gamma * (this->theta_[t] - xp));
-        for (Index i = 0; i < xp.size(); ++i) xp[i] += S(noise_scale * rng.normal());
-        mean_[t] = S(0.75) * mean_[t] + S(0.25) * xp;
-      }
-    }
+    local_entropy_mean<S>(
+        this->theta_, this->gamma(), entropy_, rng,
+        [&](const Params<S>& at, Params<S>& g) {
+          for (Index& row : rows) row = static_cast<Index>(rng.uniform_int(this->train_.size()));
+          gather(this->train_, rows, 0, X.rows(), inner_X_, inner_Y_);
+          this->minibatch_gradient(inner_X_, inner_Y_, at, g);
+        },
+        mean_, inner_, inner_grad_);
     for (std::size_t t = 0; t < grad_.size(); ++t) grad_[t] = this->theta_[t] - mean_[t];
   }
   r.grad_norm = params_norm(grad_);
@@ -76,5 +87,11 @@ StepReport EntropySgdTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
 
 template class EntropySgdTrainer<float>;
 template class EntropySgdTrainer<double>;
+template void local_entropy_mean(const Params<float>&, double, const EntropySgdOptions&, Rng&,
+                                 const std::function<void(const Params<float>&, Params<float>&)>&,
+                                 Params<float>&, Params<float>&, Params<float>&);
+template void local_entropy_mean(const Params<double>&, double, const EntropySgdOptions&, Rng&,
+                                 const std::function<void(const Params<double>&, Params<double>&)>&,
+                                 Params<double>&, Params<double>&, Params<double>&);
 
 }  // namespace deepctl

@@ -10,8 +10,16 @@
 // deep relaxation's Cole–Hopf solution with t = 1/γ, β = 1 (sde/relaxation.hpp).
 // The inner minibatches and ξ come from Rng(seed) split by the outer step, so a run resumes
 // exactly; γ is a function of the step count.
+//
+// The inner loop samples exp(−[f(x′) + (γ/2)‖x − x′‖²]/ε²), so its mean is the Cole–Hopf
+// ⟨y⟩ at t = 1/γ, β = 1/ε²: E[γ(x − μ_L)] → cole_hopf_gradient(f, x, 1/γ, 1/ε²) as L grows and
+// η′ → 0 (tested in 1-D). μ is an exponential average of weight 0.25, so a single μ_L keeps the
+// spread of a few correlated inner iterates however large L is; only its mean converges.
 #pragma once
 
+#include <functional>
+
+#include "deepctl/core/rng.hpp"
 #include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
@@ -23,6 +31,14 @@ struct EntropySgdOptions {
   double gamma = 1e-4;         // γ₀ (the authors' MNIST setting)
   double gamma_growth = 1e-3;  // γ₁
 };
+
+// The inner loop alone on any gradient oracle: gradient(x′, g) writes ∇f_batch(x′) (drawing its
+// own fresh minibatch); ξ from rng. Leaves μ_L in `mean`; `inner` and `grad` are scratch.
+template <class S>
+void local_entropy_mean(const Params<S>& x, double gamma, const EntropySgdOptions& options,
+                        Rng& rng,
+                        const std::function<void(const Params<S>& at, Params<S>& g)>& gradient,
+                        Params<S>& mean, Params<S>& inner, Params<S>& grad);
 
 template <class S>
 class EntropySgdTrainer final : public MinibatchTrainer<S> {
