@@ -49,6 +49,7 @@ void bind_trainer(py::module_& m) {
   run_epoch(cb)      one shuffled pass -> EpochReport (cb: Callback, list, or None)
   solve(cb)          epochs up to options.epochs -> TrainResult (status, message)
   params             the current θ (copies)
+  passes_per_step    minibatch forward-costate passes per step (epochs × it: effective epochs)
   save_checkpoint(path), load_checkpoint(path)
 Epoch e visits the data in the order permutation(N, Rng(seed).split(e)): a seed and thread
 count fully determine a run.)")
@@ -70,6 +71,8 @@ count fully determine a run.)")
       .def_property_readonly("epoch", &T::epoch)
       .def_property_readonly("steps", &T::steps)
       .def_property_readonly("steps_per_epoch", &T::steps_per_epoch)
+      .def_property_readonly("passes_per_step", &T::passes_per_step,
+                             "forward-costate passes per step (L + 1 for Entropy-SGD)")
       .def_property_readonly("options", &T::options)
       .def(
           "save_checkpoint", [](T& g, const std::string& path) { save_checkpoint(path, g); },

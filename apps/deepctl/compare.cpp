@@ -24,8 +24,10 @@ constexpr const char* kHelp =
 
 Trains CONFIG.toml once per optimiser and seed (seeds 0..N-1 for initialisation and minibatch
 order) and prints, per optimiser: final test accuracy mean and standard deviation over seeds,
-mean steps and wall time until the test accuracy (checked after each epoch) first reaches
-ACC (default: 0.9 of the best final accuracy of any run), and the mean wall time per step.
+mean steps, effective epochs and wall time until the test accuracy (checked after each epoch)
+first reaches ACC (default: 0.9 of the best final accuracy of any run), and the mean wall time
+per step. Effective epochs count minibatch forward-costate passes over the training set:
+epochs x (L + 1) for entropy_sgd with L inner steps, epochs for the others.
 A SPEC is an optimizer name with its own train.* settings after colons, e.g.
   --optimizers sgd:lr=0.1,momentum:lr=0.05,adam:lr=0.003,pid:lr=0.003:ki=1:kd=2,msa:rho=0.05:inner_lr=0.1
 With --out DIR: DIR/compare.json and DIR/compare_step.png/.svg, DIR/compare_wall.png/.svg (test
@@ -65,6 +67,7 @@ struct Curve {
   std::vector<double> step, wall, accuracy;
   double seconds = 0;
   long steps = 0;
+  double passes_per_step = 1;
   std::string status;
 };
 
@@ -85,6 +88,7 @@ Curve train_once(const RunConfig& config, const TrainTest& data) {
   c.status = status_name(trainer->solve(cb).status);
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   c.steps = trainer->steps();
+  c.passes_per_step = trainer->passes_per_step();
   return c;
 }
 
@@ -171,7 +175,7 @@ int compare_main(const std::vector<std::string>& args) {
                {"target_accuracy", target},
                {"optimizers", json::array()}};
   for (std::size_t o = 0; o < specs.size(); ++o) {
-    std::vector<double> final_acc, steps_to, wall_to, per_step;
+    std::vector<double> final_acc, steps_to, epochs_to, wall_to, per_step;
     json runs = json::array();
     for (const Curve& c : curves[o]) {
       final_acc.push_back(c.accuracy.empty() ? std::nan("") : c.accuracy.back());
@@ -179,6 +183,7 @@ int compare_main(const std::vector<std::string>& args) {
       for (std::size_t e = 0; e < c.accuracy.size(); ++e)
         if (c.accuracy[e] >= target) {
           steps_to.push_back(c.step[e]);
+          epochs_to.push_back(double(e + 1) * c.passes_per_step);
           wall_to.push_back(c.wall[e]);
           break;
         }
@@ -195,6 +200,8 @@ int compare_main(const std::vector<std::string>& args) {
          {"test_accuracy_mean", finite_or_null(mean(final_acc))},
          {"test_accuracy_std", finite_or_null(stdev(final_acc))},
          {"steps_to_target", finite_or_null(all_reached ? mean(steps_to) : std::nan(""))},
+         {"effective_epochs_to_target",
+          finite_or_null(all_reached ? mean(epochs_to) : std::nan(""))},
          {"seconds_to_target", finite_or_null(all_reached ? mean(wall_to) : std::nan(""))},
          {"reached_target", steps_to.size()},
          {"ms_per_step", finite_or_null(1e3 * mean(per_step))},
@@ -212,8 +219,8 @@ int compare_main(const std::vector<std::string>& args) {
     std::size_t width = 10;
     for (const Spec& spec : specs) width = std::max(width, spec.label.size() + 2);
     std::cout << std::left << std::setw(int(width)) << "optimizer" << std::setw(22)
-              << "test accuracy" << std::setw(18) << "steps to target" << std::setw(16)
-              << "s to target"
+              << "test accuracy" << std::setw(18) << "steps to target" << std::setw(18)
+              << "eff. epochs to" << std::setw(16) << "s to target"
               << "ms/step\n";
     for (const auto& o : summary["optimizers"]) {
       auto show = [](const json& v, int digits) {
@@ -224,7 +231,8 @@ int compare_main(const std::vector<std::string>& args) {
       };
       std::cout << std::setw(int(width)) << o["name"].get<std::string>() << std::setw(22)
                 << (show(o["test_accuracy_mean"], 4) + " ± " + show(o["test_accuracy_std"], 4))
-                << std::setw(18) << show(o["steps_to_target"], 0) << std::setw(16)
+                << std::setw(18) << show(o["steps_to_target"], 0) << std::setw(18)
+                << show(o["effective_epochs_to_target"], 0) << std::setw(16)
                 << show(o["seconds_to_target"], 3) << show(o["ms_per_step"], 3) << "\n";
     }
     std::cout << "target accuracy " << target << " (reached by every seed, else '-')\n";

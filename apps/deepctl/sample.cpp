@@ -35,7 +35,8 @@ training set, from the point estimate, STEPS/10 steps of step-size adaptation (t
 chain's scores, acceptance and step, and compares the sampler's iterates after the burn-in
 (every step) with the chain's states: the largest and mean |mean difference| per parameter in
 units of the chain's standard deviation, and the range of the ratio of standard deviations.
-Defaults: --burn-in = half the epochs --every 1 --bins 15, no chain.
+Defaults: --burn-in = train.posterior_burn_in (-1: half the epochs) --every 1 --bins 15, no
+chain.
 exit codes: 0 done, 1 a run diverged, 2 bad input
 )";
 
@@ -146,7 +147,7 @@ int sample_main(const std::vector<std::string>& argv) {
   if (path.empty()) throw InputError("give the CONFIG.toml to sample; see deepctl sample --help");
   RunConfig config = load_run_config(path, overrides);
   if (config.optimizer != "psgld") config.optimizer = "sgld";
-  if (burn_in < 0) burn_in = config.epochs / 2;
+  if (burn_in < 0) burn_in = config.posterior_burn_in_epochs();
   if (burn_in >= config.epochs)
     throw InputError("--burn-in: expected fewer than train.epochs = " +
                      std::to_string(config.epochs) + " epochs, got " + std::to_string(burn_in));

@@ -11,6 +11,8 @@
 //                            samples, in float64: dynamics_line below); with
 //                            train.infoplane_points = K > 0, kind "infoplane" at epoch 0 and K
 //                            log-spaced epochs (per layer I(X;T), I(T;Y): InfoPlaneProbe below);
+//                            with train.optimizer sgld or psgld, kind "posterior" each epoch
+//                            from train.posterior_burn_in on (PosteriorProbe below);
 //                            each with epoch, step and wall_time in seconds
 //   RUN_DIR/checkpoint.npz   the last checkpoint (io/checkpoint.hpp), written atomically
 //   RUN_DIR/summary.json     status, message, final metrics, wall time, throughput
@@ -31,6 +33,7 @@
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
+#include "deepctl/solver/posterior.hpp"
 #include "deepctl/spectrum/hessian.hpp"
 
 namespace deepctl::cli {
@@ -235,6 +238,70 @@ struct InfoPlaneProbe {
   }
 };
 
+// The "posterior" lines of a Langevin run: from the burn-in epoch on, each epoch's iterate adds
+// its softmax outputs on the test split to the posterior predictive average
+// (solver/posterior.hpp); a line scores the average and the iterate alone (accuracy, NLL, ECE
+// over 15 bins), and the last epoch's adds both reliability diagrams. The running sum travels in
+// the checkpoint (posterior_sum, posterior_samples), so a resumed run writes the same lines.
+template <class S>
+struct PosteriorProbe {
+  static constexpr int kBins = 15;
+  PredictiveAverage<S> average, iterate;
+  int burn_in;
+
+  PosteriorProbe(const RunConfig& config, const Problem<S>& problem, const Dataset& test)
+      : average(problem, test),
+        iterate(problem, test),
+        burn_in(config.posterior_burn_in_epochs()) {}
+
+  static json score(const PredictiveAverage<S>& p, bool with_bins) {
+    const Mat<double> P = p.probabilities();
+    const PredictiveScore s = score_predictions(P, p.labels(), kBins);
+    json out{{"accuracy", s.accuracy}, {"nll", s.nll}, {"ece", s.ece}};
+    if (with_bins) {
+      json bins = json::array();
+      for (const ReliabilityBin& b : reliability_bins(P, p.labels(), kBins))
+        bins.push_back(
+            {{"count", b.count}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
+      out["reliability"] = bins;
+    }
+    return out;
+  }
+
+  json line(const Params<S>& theta, bool last) {
+    average.add(theta);
+    iterate.restore(Mat<double>::Zero(average.sum().rows(), average.sum().cols()), 0);
+    iterate.add(theta);
+    return {{"kind", "posterior"},
+            {"burn_in", burn_in},
+            {"samples", average.samples()},
+            {"predictive", score(average, last)},
+            {"iterate", score(iterate, last)}};
+  }
+
+  NpzArchive state() const {
+    const Mat<double>& sum = average.sum();
+    return {{"posterior_sum",
+             NpyArray::from_vector<double>(Eigen::Map<const Vec<double>>(sum.data(), sum.size()))},
+            {"posterior_samples", NpyArray::scalar_int(average.samples())}};
+  }
+
+  void restore(const NpzArchive& z, const std::string& path) {
+    const auto sum = z.find("posterior_sum"), samples = z.find("posterior_samples");
+    if (sum == z.end() || samples == z.end())
+      throw FileError(path +
+                      ": a Langevin run's checkpoint needs posterior_sum and "
+                      "posterior_samples (the posterior predictive average)");
+    const Vec<double> flat = sum->second.to_vector<double>(path + ":posterior_sum");
+    const Mat<double>& shape = average.sum();
+    if (flat.size() != shape.size())
+      throw FileError(path + ": posterior_sum has " + std::to_string(flat.size()) +
+                      " values, the test split needs " + std::to_string(shape.size()));
+    average.restore(Eigen::Map<const Mat<double>>(flat.data(), shape.rows(), shape.cols()),
+                    samples->second.to_int(path + ":posterior_samples"));
+  }
+};
+
 template <class S>
 int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const auto start = std::chrono::steady_clock::now();
@@ -243,8 +310,11 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   const auto trainer_ptr = make_trainer<S>(config, problem, data.train, &data.test);
   MinibatchTrainer<S>& trainer = *trainer_ptr;
   double wall_offset = 0;
+  std::optional<PosteriorProbe<S>> posterior_probe;
+  if (config.samples_posterior()) posterior_probe.emplace(config, problem, data.test);
   if (resume) {
-    load_checkpoint(checkpoint_path(run_dir), trainer);
+    const NpzArchive saved = load_checkpoint(checkpoint_path(run_dir), trainer);
+    if (posterior_probe) posterior_probe->restore(saved, checkpoint_path(run_dir));
     wall_offset = truncate_metrics(metrics_path(run_dir), trainer.steps());
     std::cout << "resuming " << run_dir << " at epoch " << trainer.epoch() << ", step "
               << trainer.steps() << "\n";
@@ -338,11 +408,17 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
     if (config.dynamics_every > 0 && e.epoch % config.dynamics_every == 0)
       write_dynamics(e.epoch, e.step);
     if (infoplane_probe && infoplane_probe->due(e.epoch)) write_infoplane(e.epoch, e.step);
+    if (posterior_probe && e.epoch >= posterior_probe->burn_in)
+      write_line(posterior_probe->line(trainer.params(), e.epoch == config.epochs), e.epoch,
+                 e.step);
     std::cout << "epoch " << e.epoch << "/" << config.epochs << "  train_loss " << e.train_loss
               << "  test_loss " << e.test.loss << "  test_accuracy " << e.test.accuracy << "  ("
               << wall() << " s)" << std::endl;
+    // Every line up to this epoch is in the file before the checkpoint that vouches for it.
+    metrics.flush();
     if (e.epoch % config.checkpoint_every == 0 || e.epoch == config.epochs)
-      save_checkpoint(checkpoint_path(run_dir), trainer);
+      save_checkpoint(checkpoint_path(run_dir), trainer,
+                      posterior_probe ? posterior_probe->state() : NpzArchive{});
     return true;
   };
   const TrainResult result = trainer.solve(callbacks);

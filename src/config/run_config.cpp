@@ -54,6 +54,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "beta_min", c.beta_min);
   v("train", "beta_max", c.beta_max);
   v("train", "temperature", c.temperature);
+  v("train", "posterior_burn_in", c.posterior_burn_in);
   v("train", "psgld_alpha", c.psgld_alpha);
   v("train", "psgld_lambda", c.psgld_lambda);
   v("train", "entropy_gamma", c.entropy_gamma);
@@ -329,6 +330,8 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.checkpoint_every > 0, "train.checkpoint_every", "must be > 0");
   require(c.dynamics_every >= 0, "train.dynamics_every", "must be >= 0 (0: none)");
   require(c.infoplane_points >= 0, "train.infoplane_points", "must be >= 0 (0: none)");
+  require(c.posterior_burn_in >= -1 && c.posterior_burn_in < std::max(c.epochs, 1),
+          "train.posterior_burn_in", "must be -1 (half the epochs) or 0..epochs-1");
   require(c.infoplane_estimator == "binning" || c.infoplane_estimator == "kde",
           "train.infoplane_estimator", "must be binning or kde");
   require(c.infoplane_bins >= 2, "train.infoplane_bins", "must be >= 2");

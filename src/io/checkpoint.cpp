@@ -33,8 +33,9 @@ void get_params(const NpzArchive& z, const std::string& path, const std::string&
 }  // namespace
 
 template <class S>
-void save_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer) {
-  NpzArchive z;
+void save_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer,
+                     const NpzArchive& extras) {
+  NpzArchive z = extras;
   put_params(z, "theta", trainer.params());
   for (auto& [name, buffers] : trainer.controller_state()) put_params(z, name, *buffers);
   z["epoch"] = NpyArray::scalar_int(trainer.epoch());
@@ -44,8 +45,8 @@ void save_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer) {
 }
 
 template <class S>
-void load_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer) {
-  const NpzArchive z = read_npz(path);
+NpzArchive load_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer) {
+  NpzArchive z = read_npz(path);
   Params<S> theta = trainer.params();
   get_params(z, path, "theta", theta);
   trainer.init(std::move(theta));
@@ -53,6 +54,7 @@ void load_checkpoint(const std::string& path, MinibatchTrainer<S>& trainer) {
   trainer.set_controller_updates(member(z, path, "updates").to_int(path + ":updates"));
   trainer.set_progress(static_cast<int>(member(z, path, "epoch").to_int(path + ":epoch")),
                        member(z, path, "step").to_int(path + ":step"));
+  return z;
 }
 
 template <class S>
@@ -63,10 +65,12 @@ Params<S> load_params(const std::string& path, const Problem<S>& problem) {
   return theta;
 }
 
-template void save_checkpoint<float>(const std::string&, MinibatchTrainer<float>&);
-template void save_checkpoint<double>(const std::string&, MinibatchTrainer<double>&);
-template void load_checkpoint<float>(const std::string&, MinibatchTrainer<float>&);
-template void load_checkpoint<double>(const std::string&, MinibatchTrainer<double>&);
+template void save_checkpoint<float>(const std::string&, MinibatchTrainer<float>&,
+                                     const NpzArchive&);
+template void save_checkpoint<double>(const std::string&, MinibatchTrainer<double>&,
+                                      const NpzArchive&);
+template NpzArchive load_checkpoint<float>(const std::string&, MinibatchTrainer<float>&);
+template NpzArchive load_checkpoint<double>(const std::string&, MinibatchTrainer<double>&);
 template Params<float> load_params<float>(const std::string&, const Problem<float>&);
 template Params<double> load_params<double>(const std::string&, const Problem<double>&);
 

@@ -20,20 +20,30 @@ void check_sizes(CMatRef<double> P, const std::vector<int>& labels, int bins) {
 
 }  // namespace
 
-double expected_calibration_error(CMatRef<double> P, const std::vector<int>& labels, int bins) {
+std::vector<ReliabilityBin> reliability_bins(CMatRef<double> P, const std::vector<int>& labels,
+                                             int bins) {
   check_sizes(P, labels, bins);
-  std::vector<double> count(bins, 0), correct(bins, 0), confidence(bins, 0);
+  std::vector<ReliabilityBin> out(bins);
   for (Index i = 0; i < P.rows(); ++i) {
     Index predicted;
     const double c = P.row(i).maxCoeff(&predicted);
-    const int m = std::min(bins - 1, static_cast<int>(c * bins));
-    count[m] += 1;
-    correct[m] += predicted == labels[i];
-    confidence[m] += c;
+    ReliabilityBin& b = out[std::min(bins - 1, static_cast<int>(c * bins))];
+    b.count += 1;
+    b.accuracy += predicted == labels[i];
+    b.confidence += c;
   }
+  for (ReliabilityBin& b : out)
+    if (b.count > 0) {
+      b.accuracy /= double(b.count);
+      b.confidence /= double(b.count);
+    }
+  return out;
+}
+
+double expected_calibration_error(CMatRef<double> P, const std::vector<int>& labels, int bins) {
   double ece = 0;
-  for (int m = 0; m < bins; ++m)
-    if (count[m] > 0) ece += std::abs(correct[m] - confidence[m]) / double(P.rows());
+  for (const ReliabilityBin& b : reliability_bins(P, labels, bins))
+    ece += double(b.count) / double(P.rows()) * std::abs(b.accuracy - b.confidence);
   return ece;
 }
 
@@ -70,6 +80,17 @@ void PredictiveAverage<S>::add(const Params<S>& theta) {
   problem_->rollout(ws, X_, Y_, theta);
   sum_ += softmax_rows(ws.output().template cast<double>());
   ++samples_;
+}
+
+template <class S>
+void PredictiveAverage<S>::restore(Mat<double> sum, Index samples) {
+  if (sum.rows() != sum_.rows() || sum.cols() != sum_.cols() || samples < 0)
+    throw InputError("posterior predictive: a sum of " + std::to_string(sum.rows()) + " x " +
+                     std::to_string(sum.cols()) + " over " + std::to_string(samples) +
+                     " samples, expected " + std::to_string(sum_.rows()) + " x " +
+                     std::to_string(sum_.cols()) + " and samples >= 0");
+  sum_ = std::move(sum);
+  samples_ = samples;
 }
 
 template <class S>

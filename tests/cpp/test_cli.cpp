@@ -199,32 +199,38 @@ TEST(Cli, RunFolderAndDeterministicMetrics) {
                    summary["test_accuracy"].get<double>());
 }
 
-TEST(Cli, KilledRunResumesToTheSameParameters) {
-  const fs::path dir = scratch("resume");
-  const auto cfg = digits_config(dir, "optimizer = \"adam\"\nepochs = 300\nbatch_size = 16\n");
-  ASSERT_EQ(train(cfg, dir, "straight").code, 0);
-
-  const fs::path killed = dir / "killed";
+// Starts `deepctl train CONFIG --out RUN` and kills it with SIGKILL once its checkpoint has
+// reached `epoch`; returns whether it was killed before it finished.
+bool train_and_kill(const fs::path& config, const fs::path& run, long epoch) {
   const pid_t pid = fork();
   if (pid == 0) {
     const int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execl(DEEPCTL_CLI, DEEPCTL_CLI, "train", cfg.c_str(), "--out", killed.c_str(), nullptr);
+    execl(DEEPCTL_CLI, DEEPCTL_CLI, "train", config.c_str(), "--out", run.c_str(), nullptr);
     _exit(127);
   }
-  // Kill once a few checkpoints exist, well before the 300 epochs end.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(killed / "checkpoint.npz") &&
-        deepctl::read_npz((killed / "checkpoint.npz").string()).at("epoch").to_int("epoch") >= 20)
+    if (fs::exists(run / "checkpoint.npz") &&
+        deepctl::read_npz((run / "checkpoint.npz").string()).at("epoch").to_int("epoch") >= epoch)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  return WIFSIGNALED(status);
+}
+
+TEST(Cli, KilledRunResumesToTheSameParameters) {
+  const fs::path dir = scratch("resume");
+  const auto cfg = digits_config(dir, "optimizer = \"adam\"\nepochs = 300\nbatch_size = 16\n");
+  ASSERT_EQ(train(cfg, dir, "straight").code, 0);
+
+  // Killed once a few checkpoints exist, well before the 300 epochs end.
+  const fs::path killed = dir / "killed";
+  ASSERT_TRUE(train_and_kill(cfg, killed, 20)) << "the run finished before it could be killed";
   const auto at_kill =
       deepctl::read_npz((killed / "checkpoint.npz").string()).at("epoch").to_int("epoch");
   EXPECT_LT(at_kill, 300);
@@ -243,6 +249,46 @@ TEST(Cli, KilledRunResumesToTheSameParameters) {
        p = m.find("\"kind\":\"epoch\"", p + 1))
     ++epochs;
   EXPECT_EQ(epochs, 300u);
+}
+
+TEST(Cli, LangevinRunRecordsThePosteriorPredictiveAndResumesIt) {
+  // The "posterior" lines of an SGLD run: one per epoch from the burn-in, the running average's
+  // sample count, and the reliability diagram at the end. Killed after the burn-in and resumed,
+  // the run ends with the same average (it travels in the checkpoint).
+  const fs::path dir = scratch("posterior");
+  const fs::path cfg = dir / "bc.toml";
+  fs::copy_file(example("breast_cancer_sgld.toml"), cfg, fs::copy_options::overwrite_existing);
+  std::ofstream(cfg, std::ios::app) << "posterior_burn_in = 20\nepochs = 1500\n";
+  // (a second `epochs` key would be a TOML error: the example's line is replaced)
+  std::string text = slurp(cfg);
+  text.erase(text.find("epochs = 4000"), std::string("epochs = 4000\n").size());
+  std::ofstream(cfg) << text;
+  ASSERT_EQ(train(cfg, dir, "straight").code, 0);
+  auto posterior_lines = [](const fs::path& run) {
+    std::vector<json> lines;
+    std::ifstream in(run / "metrics.jsonl");
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"kind\":\"posterior\"") != std::string::npos) {
+        json j = json::parse(line);
+        j.erase("wall_time");
+        lines.push_back(j);
+      }
+    return lines;
+  };
+  const std::vector<json> straight = posterior_lines(dir / "straight");
+  ASSERT_EQ(straight.size(), 1500u - 20u + 1u);  // epochs 20..1500
+  EXPECT_EQ(straight.back()["samples"].get<int>(), 1481);
+  EXPECT_EQ(straight.back()["predictive"]["reliability"].size(), 15u);
+  EXPECT_FALSE(straight.front()["predictive"].contains("reliability"));
+  EXPECT_GT(straight.back()["predictive"]["accuracy"].get<double>(), 0.95);
+
+  const fs::path killed = dir / "killed";
+  ASSERT_TRUE(train_and_kill(cfg, killed, 100)) << "the run finished before it could be killed";
+  ASSERT_EQ(run_cli("train --resume " + killed.string(), dir).code, 0);
+  const std::vector<json> resumed = posterior_lines(killed);
+  ASSERT_EQ(resumed.size(), straight.size());
+  EXPECT_EQ(resumed.back(), straight.back());
+  EXPECT_EQ(resumed[200], straight[200]);
 }
 
 TEST(Cli, DivergenceStopsWithStatusAndKeepsTheLastFiniteCheckpoint) {
@@ -311,6 +357,17 @@ TEST(Cli, CompareOptimisersOverSeeds) {
   expect_one_line_error(
       run_cli("compare " + example("digits_mlp.toml").string() + " --optimizers adam:lr", dir),
       "expected key=value");
+  // Any accuracy reaches target 0 after the first epoch: one epoch of 45 steps (1437 rows in
+  // batches of 32), which is L + 1 = 4 effective epochs for Entropy-SGD with L = 3.
+  const Result e = run_cli("compare " + example("digits_mlp.toml").string() +
+                               " --optimizers nesterov:lr=0.1,entropy_sgd:lr=0.5:inner_steps=3 "
+                               "--seeds 1 --target 0 --set train.epochs=1 --json",
+                           dir);
+  ASSERT_EQ(e.code, 0) << e.err;
+  const json ej = json::parse(e.out);
+  for (int o : {0, 1}) EXPECT_EQ(ej["optimizers"][o]["steps_to_target"].get<double>(), 45);
+  EXPECT_EQ(ej["optimizers"][0]["effective_epochs_to_target"].get<double>(), 1);
+  EXPECT_EQ(ej["optimizers"][1]["effective_epochs_to_target"].get<double>(), 4);
   expect_one_line_error(
       run_cli("compare " + example("digits_mlp.toml").string() + " --optimizers rmsprop", dir),
       "unknown optimizer 'rmsprop'");

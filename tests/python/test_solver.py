@@ -119,6 +119,7 @@ def test_entropy_sgd_trains_from_python():
     trainer.solve()
     assert dc.evaluate(problem, trainer.params, test).accuracy > 0.9
     assert trainer.gamma() == pytest.approx(0.03 * 1.001 ** trainer.steps)
+    assert trainer.passes_per_step == 4
 
 
 def test_sgld_posterior_predictive_and_its_calibration():

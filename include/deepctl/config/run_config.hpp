@@ -61,6 +61,8 @@ struct RunConfig {
   double beta_min = 0.9;  // csgd, cmsgd: bounds of the adaptive averaging decay
   double beta_max = 0.99;
   double temperature = 1.0;            // sgld, psgld: posterior temperature T
+  int posterior_burn_in = -1;          // sgld, psgld: first epoch of the posterior predictive
+                                       // average ("posterior" lines; -1: half the epochs)
   double psgld_alpha = 0.99;           // psgld: preconditioner average α
   double psgld_lambda = 1e-5;          // psgld: preconditioner floor λ
   double entropy_gamma = 1e-4;         // entropy_sgd: γ₀
@@ -88,6 +90,10 @@ struct RunConfig {
   NetworkSpec network(const Shape& input) const;
   TrainerOptions trainer_options() const;
   bool uses_msa() const { return optimizer == "msa"; }  // the MSA trainer instead of a policy
+  bool samples_posterior() const { return optimizer == "sgld" || optimizer == "psgld"; }
+  int posterior_burn_in_epochs() const {
+    return posterior_burn_in >= 0 ? posterior_burn_in : epochs / 2;
+  }
   bool uses_entropy_sgd() const { return optimizer == "entropy_sgd"; }  // EntropySgdTrainer
   // The heavy-ball momentum m of the SGD temperature η(N/B − 1)/(1 − m): `momentum` for the
   // momentum and nesterov policies, 0 otherwise.

@@ -48,6 +48,7 @@ class EntropySgdTrainer final : public MinibatchTrainer<S> {
                     TrainerOptions options, EntropySgdOptions entropy);
   StepReport step(CMatRef<S> X, CMatRef<S> Y) override;
   double gamma() const;  // γ at the current step
+  int passes_per_step() const override { return entropy_.inner_steps + 1; }
   std::vector<std::pair<std::string, Params<S>*>> controller_state() override {
     return policy_.state();
   }

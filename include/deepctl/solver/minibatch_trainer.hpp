@@ -99,6 +99,10 @@ class MinibatchTrainer {
   const TrainerOptions& options() const { return options_; }
   int epoch() const { return epoch_; }
   long steps() const { return steps_; }
+  // Minibatch forward–costate passes one step costs: 1, or L + 1 for Entropy-SGD. MSA counts 1
+  // (its per-layer maximisation re-uses the stored states; its cost is in the wall time).
+  // Epochs × this are the "effective epochs" of Chaudhari et al.
+  virtual int passes_per_step() const { return 1; }
   // Restores the progress counters of a checkpoint taken at an epoch boundary.
   void set_progress(int epoch, long steps);
   Index steps_per_epoch() const;

@@ -27,7 +27,16 @@
 
 namespace deepctl {
 
+// One confidence bin of a reliability diagram: how many rows fall in it, their mean confidence
+// and the fraction of them whose arg-max is the label (0 and 0 when empty).
+struct ReliabilityBin {
+  Index count = 0;
+  double confidence = 0;
+  double accuracy = 0;
+};
 // InputError on mismatched sizes or bins < 1.
+std::vector<ReliabilityBin> reliability_bins(CMatRef<double> probabilities,
+                                             const std::vector<int>& labels, int bins = 15);
 double expected_calibration_error(CMatRef<double> probabilities, const std::vector<int>& labels,
                                   int bins = 15);
 
@@ -50,6 +59,10 @@ class PredictiveAverage {
   // The averaged class probabilities (n × k).
   Mat<double> probabilities() const;
   const std::vector<int>& labels() const { return labels_; }
+  // Σ_s softmax(f(x; θ_s)) and the sample count, for checkpoints, and back (InputError on a
+  // sum of the wrong shape or a negative count).
+  const Mat<double>& sum() const { return sum_; }
+  void restore(Mat<double> sum, Index samples);
 
  private:
   const Problem<S>* problem_;
