@@ -175,6 +175,40 @@ def gradient_phases(records, names=None):
     return fig
 
 
+def posterior_predictive(records):
+    """A Langevin run's "posterior" lines: test NLL and ECE of the running posterior predictive
+    and of the current iterate against epoch, and the last line's reliability diagrams
+    (accuracy against confidence per bin; the diagonal is perfect calibration)."""
+    epochs = [r["epoch"] for r in records]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), dpi=100)
+    for ax, key, title in ((axes[0], "nll", "test NLL"), (axes[1], "ece", "test ECE (15 bins)")):
+        ax.plot(epochs, [r["predictive"][key] for r in records], "-", color="tab:blue", zorder=3,
+                label="posterior predictive (running average)")
+        ax.plot(epochs, [r["iterate"][key] for r in records], "-", color="tab:orange", alpha=0.6,
+                lw=0.8, label="current iterate")
+        ax.set_xlabel("epoch")
+        ax.set_title(title, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    ax = axes[2]
+    ax.plot([0, 1], [0, 1], "k:", lw=1, label="calibrated")
+    last = records[-1]
+    for key, color, label in (("predictive", "tab:blue", "posterior predictive"),
+                              ("iterate", "tab:orange", "last iterate")):
+        bins = [b for b in last[key].get("reliability", []) if b["count"] > 0]
+        ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", color=color,
+                ms=4, label=f"{label}, ECE {last[key]['ece']:.3f}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("confidence (mean of the bin)")
+    ax.set_ylabel("accuracy in the bin")
+    ax.set_title(f"reliability at epoch {last['epoch']}", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def phase_diagram(grid, activation, point=None, depth=None):
     """ξ_c over (σ_w², σ_b²) as a heatmap (log scale) with the critical line χ_1 = 1.
 

@@ -1,8 +1,8 @@
 """Run folders as `deepctl train` and `deepctl study` write them (docs/checkpoints.md):
 
     config.toml     the resolved configuration
-    metrics.jsonl   one JSON object per line: kind "step", "epoch", "layers", "dynamics" or
-                    "infoplane"
+    metrics.jsonl   one JSON object per line: kind "step", "epoch", "layers", "dynamics",
+                    "infoplane" or "posterior"
     checkpoint.npz  θ_t as theta_<t>, the controller state, epoch, step, updates
     summary.json    status, message, final metrics, wall time, throughput
 """
@@ -67,6 +67,10 @@ class RunDir:
     @property
     def infoplane(self):
         return self._kind("infoplane")
+
+    @property
+    def posterior(self):
+        return self._kind("posterior")
 
     @property
     def summary(self):

@@ -89,3 +89,17 @@ def test_the_information_plane_section_of_a_12_bit_study(tmp_path):
     assert (out / "figures" / "gradient_phases.png").stat().st_size > 10_000
     result = check_report(out / "report.html", out / "report.png")
     assert result["console"] == [] and result["blank"] == []
+
+
+def test_the_bayesian_section_of_a_langevin_study(tmp_path):
+    out = tmp_path / "bc"
+    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "breast_cancer_sgld.toml"),
+                           "--out", str(out), "--set", "train.epochs=200"],
+                          capture_output=True, text=True, env=os.environ | {"PYTHONPATH": ""})
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "report.html").read_text()
+    assert "<h2>Bayesian prediction by Langevin dynamics</h2>" in page
+    assert "posterior predictive, 101 samples" in page  # epochs 100..200
+    assert (out / "figures" / "posterior.png").stat().st_size > 10_000
+    result = check_report(out / "report.html", out / "report.png")
+    assert result["console"] == [] and result["blank"] == []
