@@ -1,6 +1,7 @@
 #include "bind.hpp"
 #include "deepctl/core/error.hpp"
 #include "deepctl/layer/antisymmetric.hpp"
+#include "deepctl/layer/chain.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/linear_control.hpp"
@@ -216,19 +217,37 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
       .def("matrix", &Antisymmetric<S>::matrix, py::arg("theta"), "K = W − Wᵀ − γI.");
   py::class_<OdeBlock<S>, L, std::shared_ptr<OdeBlock<S>>>(
       m, ("OdeBlock" + sfx).c_str(),
-      "x(T) of dx/dt = g(x, θ), N explicit Runge–Kutta steps (euler, midpoint, rk4); gradient = "
-      "discrete (exact, through the stages) or adjoint (the continuous adjoint, one step of "
-      "memory).")
+      "x(T) of dx/dt = g(x, θ) by an explicit Runge–Kutta scheme (euler, midpoint, rk4, bs3, "
+      "dopri5): N fixed steps, or adaptive ones for bs3/dopri5 when rtol or atol > 0; gradient "
+      "= discrete (exact, through the stages) or adjoint (the continuous adjoint, one step of "
+      "memory). counts: evaluations of g so far (forward_passes, forward_evaluations = NFE, "
+      "rejected_steps, backward_evaluations).")
       .def(py::init([](std::shared_ptr<L> g, double time, Index steps, const std::string& solver,
-                       const std::string& gradient) {
-             return std::make_shared<OdeBlock<S>>(std::move(g), time, steps,
-                                                  ButcherTableau::parse(solver),
-                                                  ButcherTableau::parse_gradient(gradient));
+                       const std::string& gradient, double rtol, double atol, Index max_steps) {
+             return std::make_shared<OdeBlock<S>>(
+                 std::move(g), time, steps, ButcherTableau::parse(solver),
+                 ButcherTableau::parse_gradient(gradient), OdeTolerance{rtol, atol, max_steps});
            }),
            py::arg("vector_field"), py::arg("time") = 1.0, py::arg("steps") = 10,
-           py::arg("solver") = "rk4", py::arg("gradient") = "discrete", py::keep_alive<1, 2>())
+           py::arg("solver") = "rk4", py::arg("gradient") = "discrete", py::arg("rtol") = 0.0,
+           py::arg("atol") = 0.0, py::arg("max_steps") = 100000, py::keep_alive<1, 2>())
       .def_property_readonly("nfe", &OdeBlock<S>::nfe)
-      .def_property_readonly("order", &OdeBlock<S>::order);
+      .def_property_readonly("order", &OdeBlock<S>::order)
+      .def_property_readonly("counts", [](const OdeBlock<S>& b) {
+        const OdeCounts c = b.counts();
+        return py::dict(py::arg("forward_passes") = c.forward_passes,
+                        py::arg("forward_evaluations") = c.forward_evaluations,
+                        py::arg("rejected_steps") = c.rejected_steps,
+                        py::arg("backward_evaluations") = c.backward_evaluations);
+      });
+  py::class_<Chain<S>, L, std::shared_ptr<Chain<S>>>(
+      m, ("Chain" + sfx).c_str(),
+      "f_K ∘ … ∘ f_1 as one layer (θ concatenated), e.g. an MLP vector field for OdeBlock.")
+      .def(py::init([](const std::vector<std::shared_ptr<L>>& layers) {
+             return std::make_shared<Chain<S>>(
+                 std::vector<std::shared_ptr<const L>>(layers.begin(), layers.end()));
+           }),
+           py::arg("layers"), py::keep_alive<1, 2>());
   py::class_<Flatten<S>, L, std::shared_ptr<Flatten<S>>>(m, ("Flatten" + sfx).c_str(),
                                                          "The identity on the flat (C·H·W) layout.")
       .def(py::init(

@@ -96,6 +96,8 @@ void visit_layer(LayerSpec& l, V&& v) {
   v("gradient", l.gradient);
   v("field", l.field);
   v("gamma", l.gamma);
+  v("rtol", l.rtol);
+  v("atol", l.atol);
 }
 
 const char* type_name(const toml::node& n) {

@@ -2,6 +2,7 @@
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/layer/antisymmetric.hpp"
+#include "deepctl/layer/chain.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/ode_block.hpp"
@@ -49,11 +50,16 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
       field = std::make_shared<Dense<S>>(in.size(), in.size(), act);
     else if (spec.field == "antisymmetric")
       field = std::make_shared<Antisymmetric<S>>(in.size(), act, spec.gamma);
-    else
-      throw InputError("unknown field '" + spec.field + "'; expected dense or antisymmetric");
-    return std::make_unique<OdeBlock<S>>(field, spec.time, spec.steps,
-                                         ButcherTableau::parse(spec.solver),
-                                         ButcherTableau::parse_gradient(spec.gradient));
+    else if (spec.field == "mlp") {
+      if (spec.width <= 0) throw InputError("the mlp field needs width > 0 hidden units");
+      field = std::make_shared<Chain<S>>(std::vector<std::shared_ptr<const Layer<S>>>{
+          std::make_shared<Dense<S>>(in.size(), spec.width, act),
+          std::make_shared<Dense<S>>(spec.width, in.size(), Activation())});
+    } else
+      throw InputError("unknown field '" + spec.field + "'; expected dense, antisymmetric or mlp");
+    return std::make_unique<OdeBlock<S>>(
+        field, spec.time, spec.steps, ButcherTableau::parse(spec.solver),
+        ButcherTableau::parse_gradient(spec.gradient), OdeTolerance{spec.rtol, spec.atol});
   }
   std::string known;
   for (const auto& t : layer_types()) known += (known.empty() ? "" : ", ") + t;

@@ -53,13 +53,25 @@ std::vector<Case> conformance_cases() {
   cases.push_back({"maxpool_overlap", {1, 5, 5}, {.type = "maxpool", .kernel = 3, .stride = 1}});
   cases.push_back({"avgpool", {3, 4, 6}, {.type = "avgpool", .kernel = 2}});
   cases.push_back({"flatten", {2, 3, 3}, {.type = "flatten"}});
-  for (const std::string solver : {"euler", "midpoint", "rk4"})
+  for (const std::string solver : {"euler", "midpoint", "rk4", "bs3", "dopri5"})
     cases.push_back(
         {"ode_" + solver,
          {4, 1, 1},
          {.type = "ode", .activation = "tanh", .time = 0.7, .steps = 3, .solver = solver}});
   cases.push_back(
       {"ode_rk4_gelu", {3, 1, 1}, {.type = "ode", .activation = "gelu", .time = 1.5, .steps = 2}});
+  cases.push_back({"ode_dopri5_adaptive",
+                   {3, 1, 1},
+                   {.type = "ode",
+                    .activation = "tanh",
+                    .time = 1.2,
+                    .solver = "dopri5",
+                    .rtol = 1e-11,
+                    .atol = 1e-11}});
+  cases.push_back(
+      {"ode_mlp_field",
+       {2, 1, 1},
+       {.type = "ode", .width = 5, .activation = "tanh", .time = 0.8, .steps = 3, .field = "mlp"}});
   cases.push_back({"ode_antisymmetric",
                    {4, 1, 1},
                    {.type = "ode",

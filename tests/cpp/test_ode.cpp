@@ -30,9 +30,10 @@ double error_after(OdeSolver solver, Index steps) {
 }
 
 TEST(OdeBlock, MeasuredOrdersOfTheSolvers) {
-  for (OdeSolver solver : {OdeSolver::Euler, OdeSolver::Midpoint, OdeSolver::RK4}) {
+  for (OdeSolver solver :
+       {OdeSolver::Euler, OdeSolver::Midpoint, OdeSolver::RK4, OdeSolver::BS3, OdeSolver::DOPRI5}) {
     const int order = ButcherTableau::of(solver).order;
-    const Index n = solver == OdeSolver::Euler ? 200 : 20;
+    const Index n = solver == OdeSolver::Euler ? 200 : solver == OdeSolver::DOPRI5 ? 8 : 20;
     const double measured = std::log2(error_after(solver, n) / error_after(solver, 2 * n));
     EXPECT_NEAR(measured, order, 0.1) << ButcherTableau::name(solver);
   }
@@ -107,9 +108,98 @@ TEST(OdeBlock, NfeAndValidation) {
   EXPECT_EQ(OdeBlock<double>(g, 1.0, 7, OdeSolver::Euler).nfe(), 7);
   EXPECT_THROW(OdeBlock<double>(g, 0.0, 7, OdeSolver::RK4), InputError);
   EXPECT_THROW(OdeBlock<double>(g, 1.0, 0, OdeSolver::RK4), InputError);
-  EXPECT_THROW(ButcherTableau::parse("dopri5"), InputError);
+  EXPECT_THROW(ButcherTableau::parse("dopri8"), InputError);
+  EXPECT_EQ(OdeBlock<double>(g, 1.0, 7, OdeSolver::DOPRI5).nfe(), 42);  // the FSAL stage unused
+  EXPECT_THROW(OdeBlock<double>(g, 1.0, 7, OdeSolver::RK4, OdeGradient::Discrete, {1e-3, 1e-3}),
+               InputError);  // no embedded pair
+  EXPECT_THROW(OdeBlock<double>(g, 1.0, 7, OdeSolver::BS3, OdeGradient::Discrete, {1e-3, 0.0}),
+               InputError);  // atol = 0
   auto widening = std::make_shared<Dense<double>>(3, 4, Activation(ActivationKind::Tanh));
   EXPECT_THROW(OdeBlock<double>(widening, 1.0, 2, OdeSolver::Euler), InputError);
+}
+
+// The rotation x' = Ax of error_after with adaptive steps: (global error, NFE, steps, rejected).
+struct AdaptiveRun {
+  double error;
+  long nfe, steps, rejected;
+};
+AdaptiveRun adaptive_rotation(OdeSolver solver, double tol) {
+  auto g = std::make_shared<Dense<double>>(2, 2, Activation(ActivationKind::Linear));
+  const OdeBlock<double> block(g, 2.0, 1, solver, OdeGradient::Discrete, {tol, tol});
+  Vec<double> theta(6);
+  theta << 0, 1, -1, 0, 0, 0;
+  Mat<double> x(1, 2), y(1, 2), exact(1, 2);
+  x << 1.0, 0.5;
+  exact << std::cos(2.0) + std::sin(2.0) * 0.5, -std::sin(2.0) + std::cos(2.0) * 0.5;
+  auto data = block.make_data(1);
+  block.forward(*data, x, theta, y);
+  const OdeCounts c = block.counts();
+  return {(y - exact).norm(), c.forward_evaluations, OdeBlock<double>::steps_taken(*data),
+          c.rejected_steps};
+}
+
+TEST(OdeBlock, AdaptiveStepsMeetTheirTolerance) {
+  // Local error control per step: the global error at T = 2 stays within a small multiple of
+  // the tolerance, and the work grows as the tolerance falls (like tol^(−1/(p+1))). With FSAL
+  // every attempted step costs s − 1 evaluations after the 2 of the initial-step estimate.
+  for (OdeSolver solver : {OdeSolver::BS3, OdeSolver::DOPRI5}) {
+    long previous = 0;
+    const long per_step = long(ButcherTableau::of(solver).b.size()) - 1;
+    for (double tol : {1e-3, 1e-5, 1e-7, 1e-9}) {
+      const AdaptiveRun r = adaptive_rotation(solver, tol);
+      EXPECT_LT(r.error, 10 * tol) << ButcherTableau::name(solver) << " " << tol;
+      EXPECT_GT(r.nfe, previous) << ButcherTableau::name(solver) << " " << tol;
+      EXPECT_EQ(r.nfe, 2 + per_step * (r.steps + r.rejected));
+      previous = r.nfe;
+    }
+  }
+  // dopri5 at 1e-7 needs far fewer steps than bs3.
+  EXPECT_LT(adaptive_rotation(OdeSolver::DOPRI5, 1e-7).steps,
+            adaptive_rotation(OdeSolver::BS3, 1e-7).steps / 4);
+}
+
+TEST(OdeBlock, AdaptiveGradientsDiscreteAndAdjoint) {
+  // Discrete: the exact derivative of the computed solution with the step sizes held fixed,
+  // against central differences of the adaptive forward itself: at a tight tolerance the step
+  // sizes' own dependence on θ is below the differences' error. Adjoint: its own error control
+  // on (x, p), within 100 tolerances of that gradient (loose tolerances let the backward pass
+  // take long steps: 67 tolerances at 1e-4, 4–5 at 1e-6 and 1e-8).
+  auto g = std::make_shared<Dense<double>>(3, 3, Activation(ActivationKind::Tanh));
+  Rng rng(8);
+  Vec<double> theta(12);
+  g->init_params(rng, {InitKind::Gaussian, 2.0, 0.1}, theta);
+  Mat<double> x(2, 3), p_next(2, 3);
+  for (Index i = 0; i < 6; ++i) x.data()[i] = rng.normal(), p_next.data()[i] = rng.normal();
+  auto gradient = [&](const OdeBlock<double>& block) {
+    auto data = block.make_data(2);
+    Mat<double> y(2, 3), p(2, 3);
+    Vec<double> gt(12);
+    block.forward(*data, x, theta, y);
+    block.vjp(*data, x, theta, p_next, p, gt);
+    Vec<double> all(18);
+    all << Eigen::Map<const Vec<double>>(p.data(), 6), gt;
+    return all;
+  };
+  const OdeBlock<double> tight(g, 1.5, 1, OdeSolver::DOPRI5, OdeGradient::Discrete, {1e-10, 1e-10});
+  const Vec<double> exact = gradient(tight);
+  // Finite differences of p_next · x(T) in θ.
+  auto objective = [&](const Vec<double>& th) {
+    auto data = tight.make_data(2);
+    Mat<double> y(2, 3);
+    tight.forward(*data, x, th, y);
+    return (p_next.array() * y.array()).sum();
+  };
+  for (Index k = 0; k < 12; ++k) {
+    Vec<double> e = Vec<double>::Zero(12);
+    e[k] = 1e-5;
+    const double fd = (objective(theta + e) - objective(theta - e)) / 2e-5;
+    EXPECT_NEAR(exact[6 + k], fd, 1e-6 * std::max(1.0, std::abs(fd))) << k;
+  }
+  for (double tol : {1e-4, 1e-6, 1e-8}) {
+    const OdeBlock<double> adjoint(g, 1.5, 1, OdeSolver::DOPRI5, OdeGradient::Adjoint, {tol, tol});
+    const double gap = (gradient(adjoint) - exact).norm() / exact.norm();
+    EXPECT_LT(gap, 100 * tol) << tol;  // measured 6.7e-3, 3.6e-6, 5.1e-8
+  }
 }
 
 }  // namespace

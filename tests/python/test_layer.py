@@ -16,7 +16,24 @@ LAYERS = {
     "flatten": lambda: dc.Flatten((2, 2, 2)),
     "ode_rk4_tanh": lambda: dc.OdeBlock(dc.Dense(5, 5, "tanh"), time=0.8, steps=3, solver="rk4"),
     "ode_antisymmetric": lambda: dc.OdeBlock(dc.Antisymmetric(4, "tanh", 0.1), time=1.0, steps=2),
+    "ode_dopri5_adaptive_mlp": lambda: dc.OdeBlock(
+        dc.Chain([dc.Dense(3, 8, "tanh"), dc.Dense(8, 3)]), time=1.0, solver="dopri5",
+        rtol=1e-11, atol=1e-11),
 }
+
+
+def test_ode_block_counts_its_evaluations(rng):
+    block = dc.OdeBlock(dc.Chain([dc.Dense(2, 6, "tanh"), dc.Dense(6, 2)]), time=2.0, steps=5,
+                        solver="bs3")
+    x, theta = sample(block, rng)
+    block.forward(x, theta)
+    assert block.counts["forward_evaluations"] == 15 == block.nfe  # 3 stages, FSAL stage unused
+    adaptive = dc.OdeBlock(dc.Dense(2, 2, "tanh"), time=2.0, solver="bs3", rtol=1e-6, atol=1e-6)
+    adaptive.forward(x, theta[:6])
+    c = adaptive.counts
+    assert c["forward_passes"] == 1 and c["forward_evaluations"] > 15
+    with pytest.raises(ValueError, match="embedded pair"):
+        dc.OdeBlock(dc.Dense(2, 2), solver="rk4", rtol=1e-3, atol=1e-3)
 
 
 def sample(layer, rng, batch=3):

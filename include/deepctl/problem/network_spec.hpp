@@ -20,10 +20,13 @@ struct LayerSpec {
   std::string activation = "linear";
   double time = 1.0;                  // ode: integration time T of dx/dt = φ(Wx + b)
   Index steps = 10;                   // ode: solver steps N
-  std::string solver = "rk4";         // ode: euler | midpoint | rk4
+  std::string solver = "rk4";         // ode: euler | midpoint | rk4 | bs3 | dopri5
   std::string gradient = "discrete";  // ode: discrete (exact, store-all) | adjoint (continuous)
-  std::string field = "dense";  // ode: dense φ(Wx + b) | antisymmetric φ((W − Wᵀ − γI)x + b)
+  std::string field = "dense";  // ode: dense φ(Wx + b) | antisymmetric φ((W − Wᵀ − γI)x + b) |
+                                // mlp W₂φ(W₁x + b₁) + b₂ with `width` hidden units
   double gamma = 0.0;           // ode, antisymmetric field: γ
+  double rtol = 0.0;            // ode: adaptive steps (bs3, dopri5) when rtol or atol > 0
+  double atol = 0.0;
 };
 
 struct NetworkSpec {
