@@ -114,6 +114,16 @@ TEST(OdeBlock, NfeAndValidation) {
                InputError);  // no embedded pair
   EXPECT_THROW(OdeBlock<double>(g, 1.0, 7, OdeSolver::BS3, OdeGradient::Discrete, {1e-3, 0.0}),
                InputError);  // atol = 0
+  // A stiff field (x' = −50x over T = 10) under 20 attempted steps: NaN, the divergence status.
+  auto linear = std::make_shared<Dense<double>>(2, 2, Activation(ActivationKind::Linear));
+  const OdeBlock<double> stiff(linear, 10.0, 1, OdeSolver::DOPRI5, OdeGradient::Discrete,
+                               {1e-9, 1e-9, 20});
+  Vec<double> theta(6);
+  theta << -50, 0, 0, -50, 0, 0;
+  Mat<double> x = Mat<double>::Ones(1, 2), y(1, 2);
+  auto data = stiff.make_data(1);
+  stiff.forward(*data, x, theta, y);
+  EXPECT_TRUE(y.array().isNaN().all());
   auto widening = std::make_shared<Dense<double>>(3, 4, Activation(ActivationKind::Tanh));
   EXPECT_THROW(OdeBlock<double>(widening, 1.0, 2, OdeSolver::Euler), InputError);
 }

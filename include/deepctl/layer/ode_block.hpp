@@ -13,8 +13,8 @@
 // order (Hairer, Nørsett & Wanner I.II.4, as torchdiffeq). The first h comes from Hairer's
 // two-evaluation estimate; the last stage of both pairs is g at the new state, reused as the
 // next step's first (FSAL). A non-finite err accepts the step, so a diverging run ends with NaN
-// (the trainers' divergence status) rather than shrinking h for ever; more than max_steps
-// attempted steps throws std::runtime_error naming the block.
+// (the trainers' divergence status) rather than shrinking h for ever; so does a solve that
+// needs more than max_steps attempted steps (a stiff field): its output is NaN.
 // Gradients, two ways (F7):
 // - discrete (discretise-then-optimise, the default): the exact costate pass through every
 //   stage of every accepted step (store-all: the data of all evaluations of g are kept; the
