@@ -25,6 +25,7 @@ int hessian_main(const std::vector<std::string>& args);
 int ntk_main(const std::vector<std::string>& args);
 int infoplane_main(const std::vector<std::string>& args);
 int sample_main(const std::vector<std::string>& args);
+int ode_main(const std::vector<std::string>& args);
 
 // What `deepctl train` did: its exit code (0 completed, 1 diverged) and the run folder.
 struct TrainOutcome {

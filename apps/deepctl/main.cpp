@@ -114,7 +114,8 @@ commands:
                                                              Hessian / Gauss-Newton spectrum
   ntk CONFIG.toml|RUN_DIR [--samples N] [--steps K] [--json] empirical NTK; kernel vs actual GD
   infoplane CONFIG.toml [--out RUN_DIR] [--json]             train, recording the information plane
-  sample CONFIG.toml [--burn-in E] [--json]                  SGLD posterior predictive vs point estimate
+  sample CONFIG.toml [--burn-in E] [--mala STEPS] [--json]   SGLD posterior predictive vs point estimate
+  ode [--iters N] [--solver S] [--gradient G] [--out DIR]    Neural ODE spiral demo (adjoint, NFE)
 
 Run 'deepctl <command> --help' for a command's options. Exit codes: 0 success, 1 training
 diverged, 2 bad input (one line on stderr names the problem).
@@ -149,6 +150,7 @@ int main(int argc, char** argv) {
     if (command == "ntk") return deepctl::cli::ntk_main(args);
     if (command == "infoplane") return deepctl::cli::infoplane_main(args);
     if (command == "sample") return deepctl::cli::sample_main(args);
+    if (command == "ode") return deepctl::cli::ode_main(args);
     std::cerr << "deepctl: unknown command '" << command << "'; run 'deepctl --help'\n";
     return 2;
   } catch (const deepctl::InputError& e) {

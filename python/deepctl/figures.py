@@ -209,6 +209,41 @@ def posterior_predictive(records):
     return fig
 
 
+def spiral(result):
+    """The spiral demo (deepctl ode --out: spiral.json): the observed and the learned
+    trajectories in the phase plane, both coordinates against time, and the test error over
+    the iterations."""
+    t = np.asarray(result["times"])
+    observed, fitted = np.asarray(result["observed"]), np.asarray(result["fitted"])
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), dpi=100)
+    ax = axes[0]
+    ax.plot(observed[:, 0], observed[:, 1], "g-", lw=1.5, label="observed: dy/dt = A y³")
+    ax.plot(fitted[:, 0], fitted[:, 1], "b--", lw=1.2, label="Neural ODE from y(0)")
+    ax.set_xlabel("y₁")
+    ax.set_ylabel("y₂")
+    ax.set_title("phase portrait", fontsize=10)
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    for j, style in ((0, "-"), (1, ":")):
+        ax.plot(t, observed[:, j], "g" + style, lw=1.2, label=f"observed y{j + 1}")
+        ax.plot(t, fitted[:, j], "b" + style, lw=1.0, alpha=0.8, label=f"learned y{j + 1}")
+    ax.set_xlabel("t")
+    ax.set_title("trajectories", fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    ax = axes[2]
+    history = result.get("history", [])
+    ax.plot([h["iteration"] for h in history], [h["test_loss"] for h in history], "k.-")
+    ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("mean |ŷ − y| over the whole trajectory")
+    o = result.get("options", {})
+    ax.set_title(f"{o.get('solver')}, {o.get('gradient')} gradient", fontsize=10)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def phase_diagram(grid, activation, point=None, depth=None):
     """ξ_c over (σ_w², σ_b²) as a heatmap (log scale) with the critical line χ_1 = 1.
 
@@ -320,6 +355,7 @@ def save(fig, stem):
 def main(argv):
     """python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM
        python3 -m deepctl.figures compare COMPARE_JSON OUT_STEM
+       python3 -m deepctl.figures spiral SPIRAL_JSON OUT_STEM
        python3 -m deepctl.figures infoplane RUN_DIR   (writes RUN_DIR/figures/infoplane.*)"""
     if len(argv) == 4 and argv[0] == "phase-diagram":
         paths = save(phase_diagram(read_phase_csv(argv[1]), argv[2]), argv[3])
@@ -332,6 +368,9 @@ def main(argv):
         (run.path / "figures").mkdir(exist_ok=True)
         paths = save(information_plane(run.infoplane), run.path / "figures" / "infoplane")
         paths += save(gradient_phases(run.infoplane), run.path / "figures" / "gradient_phases")
+    elif len(argv) == 3 and argv[0] == "spiral":
+        import json
+        paths = save(spiral(json.loads(pathlib.Path(argv[1]).read_text())), argv[2])
     elif len(argv) == 3 and argv[0] == "compare":
         import json
         summary = json.loads(pathlib.Path(argv[1]).read_text())

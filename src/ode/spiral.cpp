@@ -1,0 +1,154 @@
+#include "deepctl/ode/spiral.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "deepctl/core/error.hpp"
+#include "deepctl/layer/chain.hpp"
+#include "deepctl/layer/dense.hpp"
+#include "deepctl/layer/linear_control.hpp"
+#include "deepctl/solver/update_policy.hpp"
+
+namespace deepctl {
+namespace {
+
+// y ↦ y³ elementwise (no parameters), the demo's input feature: f_y = diag(3y²).
+class Cube final : public Layer<double> {
+ public:
+  std::string kind() const override { return "cube"; }
+  std::string describe() const override { return "y^3"; }
+  Shape input_shape() const override { return {2, 1, 1}; }
+  Shape output_shape() const override { return {2, 1, 1}; }
+  Index num_params() const override { return 0; }
+  std::unique_ptr<LayerData> make_data(Index batch) const override {
+    return std::make_unique<LayerData>(batch);
+  }
+  void forward(LayerData&, CMatRef<double> x, CVecRef<double>, MatRef<double> y) const override {
+    y = x.array().cube().matrix();
+  }
+  void vjp(LayerData&, CMatRef<double> x, CVecRef<double>, CMatRef<double> p_next, MatRef<double> p,
+           VecRef<double>) const override {
+    if (p.rows() > 0) p = (p_next.array() * 3 * x.array().square()).matrix();
+  }
+  void jvp(LayerData&, CMatRef<double> x, CVecRef<double>, CMatRef<double> dx, CVecRef<double>,
+           MatRef<double> dy) const override {
+    dy = (3 * x.array().square() * dx.array()).matrix();
+  }
+  void init_params(Rng&, const Initializer&, VecRef<double>) const override {}
+};
+
+}  // namespace
+
+Mat<double> spiral_trajectory(Index points, double t_end) {
+  if (points < 2 || !(t_end > 0)) throw InputError("spiral: need points >= 2 and t_end > 0");
+  Mat<double> A(2, 2);
+  A << -0.1, 2.0, -2.0, -0.1;
+  auto field = std::make_shared<Chain<double>>(std::vector<std::shared_ptr<const Layer<double>>>{
+      std::make_shared<Cube>(),
+      std::make_shared<LinearControl<double>>(A, Mat<double>::Zero(2, 1))});
+  const OdeBlock<double> block(field, t_end / double(points - 1), 1, OdeSolver::DOPRI5,
+                               OdeGradient::Discrete, {1e-10, 1e-10});
+  auto data = block.make_data(1);
+  Mat<double> y(points, 2), next(1, 2);
+  y.row(0) << 2.0, 0.0;
+  const Vec<double> none = Vec<double>::Zero(1);  // B = 0: the control does nothing
+  for (Index i = 1; i < points; ++i) {
+    block.forward(*data, y.row(i - 1), none, next);
+    y.row(i) = next;
+  }
+  return y;
+}
+
+SpiralResult fit_spiral(const SpiralOptions& o,
+                        const std::function<bool(const SpiralRecord&)>& on_record) {
+  if (o.points < 3 || o.batch_time < 2 || o.batch_time >= o.points || o.batch < 1 ||
+      o.iterations < 0 || o.test_every < 1 || o.hidden < 1 || o.steps < 1 || !(o.lr > 0))
+    throw InputError(
+        "spiral: need points >= 3, 2 <= batch_time < points, batch >= 1, iterations >= 0, "
+        "test_every >= 1, hidden >= 1, steps >= 1 and lr > 0");
+  SpiralResult r;
+  r.times = Vec<double>::LinSpaced(o.points, 0.0, o.t_end);
+  r.observed = spiral_trajectory(o.points, o.t_end);
+  const double dt = o.t_end / double(o.points - 1);
+  auto field = std::make_shared<Chain<double>>(std::vector<std::shared_ptr<const Layer<double>>>{
+      std::make_shared<Cube>(),
+      std::make_shared<Dense<double>>(2, o.hidden, Activation(ActivationKind::Tanh)),
+      std::make_shared<Dense<double>>(o.hidden, 2, Activation())});
+  // Two blocks of one field: the training one counts the evaluations of training alone.
+  const OdeBlock<double> block(field, dt, o.steps, ButcherTableau::parse(o.solver),
+                               ButcherTableau::parse_gradient(o.gradient), {o.rtol, o.atol}),
+      test_block(field, dt, o.steps, ButcherTableau::parse(o.solver), OdeGradient::Discrete,
+                 {o.rtol, o.atol});
+  r.parameters = block.num_params();
+  const Rng rng(o.seed);
+  Params<double> theta = {Vec<double>(block.num_params())};
+  {
+    // The demo's initialisation: weights N(0, 0.1²), biases 0. θ = [W₁ (H × 2), b₁ (H),
+    // W₂ (2 × H), b₂ (2)] (Dense layout, the cube has none).
+    Rng init = rng.split(0);
+    const Index H = o.hidden;
+    theta[0].setZero();
+    for (Index i = 0; i < 2 * H; ++i) theta[0][i] = 0.1 * init.normal();
+    for (Index i = 3 * H; i < 5 * H; ++i) theta[0][i] = 0.1 * init.normal();
+  }
+  UpdateOptions adam;
+  adam.kind = UpdateKind::Adam;
+  UpdatePolicy<double> policy(adam, theta);
+  Rng draw = rng.split(1);
+
+  const Index K = o.batch_time - 1, B = o.batch;
+  std::vector<std::unique_ptr<LayerData>> data;
+  for (Index k = 0; k < K; ++k) data.push_back(block.make_data(B));
+  std::vector<Mat<double>> states(K + 1, Mat<double>(B, 2)), targets = states;
+  Mat<double> a(B, 2), a_prev(B, 2);
+  Params<double> grad = {Vec<double>(block.num_params())};
+  Vec<double> g_part(block.num_params());
+  const double weight = 1.0 / double(2 * B * o.batch_time);
+
+  auto data_test = test_block.make_data(1);
+  auto test = [&] {
+    r.fitted.resize(o.points, 2);
+    r.fitted.row(0) = r.observed.row(0);
+    Mat<double> next(1, 2);
+    for (Index i = 1; i < o.points; ++i) {
+      test_block.forward(*data_test, r.fitted.row(i - 1), theta[0], next);
+      r.fitted.row(i) = next;
+    }
+    return (r.fitted - r.observed).cwiseAbs().mean();
+  };
+  double seconds = 0;
+  for (long it = 1; it <= o.iterations; ++it) {
+    const auto start = std::chrono::steady_clock::now();
+    for (Index b = 0; b < B; ++b) {
+      const Index s = Index(draw.uniform_int(std::uint64_t(o.points - o.batch_time)));
+      for (Index k = 0; k <= K; ++k) targets[k].row(b) = r.observed.row(s + k);
+    }
+    states[0] = targets[0];
+    for (Index k = 0; k < K; ++k) block.forward(*data[k], states[k], theta[0], states[k + 1]);
+    double loss = 0;
+    for (Index k = 1; k <= K; ++k) loss += (states[k] - targets[k]).cwiseAbs().sum() * weight;
+    // a_K = ∂L/∂ŷ_K; backward interval by interval, adding each state's running cost.
+    grad[0].setZero();
+    a = weight * (states[K] - targets[K]).array().sign().matrix();
+    for (Index k = K; k >= 1; --k) {
+      block.vjp(*data[k - 1], states[k - 1], theta[0], a, a_prev, g_part);
+      grad[0] += g_part;
+      if (k > 1) a = a_prev + weight * (states[k - 1] - targets[k - 1]).array().sign().matrix();
+    }
+    policy.apply(theta, grad, o.lr);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!std::isfinite(loss) || !grad[0].allFinite()) {
+      r.finite = false;
+      break;
+    }
+    if (it % o.test_every == 0 || it == o.iterations) {
+      r.history.push_back({it, loss, test(), seconds});
+      if (on_record && !on_record(r.history.back())) break;
+    }
+  }
+  if (r.fitted.size() == 0) test();
+  r.counts = block.counts();
+  return r;
+}
+
+}  // namespace deepctl
