@@ -65,5 +65,6 @@ void bind_meanfield(py::module_& m);
 void bind_spectrum(py::module_& m);
 void bind_infoplane(py::module_& m);
 void bind_sde(py::module_& m);
+void bind_ode(py::module_& m);
 
 }  // namespace deepctl::python

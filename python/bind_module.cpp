@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   bind_spectrum(m);
   bind_infoplane(m);
   bind_sde(m);
+  bind_ode(m);
 }

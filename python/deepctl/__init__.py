@@ -20,7 +20,7 @@ Classes with plain names work in float64 (NumPy's default); those ending in 32 i
 from ._core import *  # noqa: F401,F403
 import sys as _sys
 
-from ._core import infoplane, meanfield, sde, spectrum  # noqa: F401
+from ._core import infoplane, meanfield, ode, sde, spectrum  # noqa: F401
 from ._core import (DataConfig, Schedule, TrainerOptions, UpdateOptions, __version__,  # noqa: F401
                     load_data)
 from .callbacks import Callback, History, LayerMonitor  # noqa: F401
@@ -30,6 +30,7 @@ _sys.modules[__name__ + ".meanfield"] = meanfield  # import deepctl.meanfield wo
 _sys.modules[__name__ + ".spectrum"] = spectrum
 _sys.modules[__name__ + ".infoplane"] = infoplane
 _sys.modules[__name__ + ".sde"] = sde
+_sys.modules[__name__ + ".ode"] = ode
 
 
 def options(epochs=10, batch_size=128, seed=0, optimizer="adam", lr=1e-3, schedule="constant",

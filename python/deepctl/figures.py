@@ -232,10 +232,14 @@ def spiral(result):
     ax.legend(fontsize=7, ncol=2)
     ax = axes[2]
     history = result.get("history", [])
-    ax.plot([h["iteration"] for h in history], [h["test_loss"] for h in history], "k.-")
+    iterations = [h["iteration"] for h in history]
+    ax.plot(iterations, [h["test_loss"] for h in history], "k.-",
+            label="test: mean |ŷ − y| over the trajectory")
+    ax.plot(iterations, [h["gradient_gap"] for h in history], "r.:",
+            label="‖∇adjoint − ∇discrete‖ / ‖∇discrete‖")
     ax.set_yscale("log")
     ax.set_xlabel("iteration")
-    ax.set_ylabel("mean |ŷ − y| over the whole trajectory")
+    ax.legend(fontsize=7)
     o = result.get("options", {})
     ax.set_title(f"{o.get('solver')}, {o.get('gradient')} gradient", fontsize=10)
     for ax in axes:

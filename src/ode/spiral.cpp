@@ -74,11 +74,15 @@ SpiralResult fit_spiral(const SpiralOptions& o,
       std::make_shared<Cube>(),
       std::make_shared<Dense<double>>(2, o.hidden, Activation(ActivationKind::Tanh)),
       std::make_shared<Dense<double>>(o.hidden, 2, Activation())});
-  // Two blocks of one field: the training one counts the evaluations of training alone.
-  const OdeBlock<double> block(field, dt, o.steps, ButcherTableau::parse(o.solver),
-                               ButcherTableau::parse_gradient(o.gradient), {o.rtol, o.atol}),
-      test_block(field, dt, o.steps, ButcherTableau::parse(o.solver), OdeGradient::Discrete,
-                 {o.rtol, o.atol});
+  // Three blocks of one field: the training one (whose counts are training's alone), the
+  // other gradient mode for the gap between the two, and a discrete one for the tests.
+  const OdeSolver solver = ButcherTableau::parse(o.solver);
+  const OdeGradient mode = ButcherTableau::parse_gradient(o.gradient);
+  const OdeBlock<double> block(field, dt, o.steps, solver, mode, {o.rtol, o.atol}),
+      other(field, dt, o.steps, solver,
+            mode == OdeGradient::Discrete ? OdeGradient::Adjoint : OdeGradient::Discrete,
+            {o.rtol, o.atol}),
+      test_block(field, dt, o.steps, solver, OdeGradient::Discrete, {o.rtol, o.atol});
   r.parameters = block.num_params();
   const Rng rng(o.seed);
   Params<double> theta = {Vec<double>(block.num_params())};
@@ -97,13 +101,38 @@ SpiralResult fit_spiral(const SpiralOptions& o,
   Rng draw = rng.split(1);
 
   const Index K = o.batch_time - 1, B = o.batch;
-  std::vector<std::unique_ptr<LayerData>> data;
-  for (Index k = 0; k < K; ++k) data.push_back(block.make_data(B));
   std::vector<Mat<double>> states(K + 1, Mat<double>(B, 2)), targets = states;
-  Mat<double> a(B, 2), a_prev(B, 2);
-  Params<double> grad = {Vec<double>(block.num_params())};
-  Vec<double> g_part(block.num_params());
   const double weight = 1.0 / double(2 * B * o.batch_time);
+  // L on the window in `targets` and ∇_θ L into grad, through K blocks of one kind.
+  struct WindowGradient {
+    const OdeBlock<double>& block;
+    std::vector<std::unique_ptr<LayerData>> data;
+    Mat<double> a, a_prev;
+    Vec<double> g_part;
+  };
+  auto make_window = [&](const OdeBlock<double>& b) {
+    WindowGradient w{b, {}, Mat<double>(B, 2), Mat<double>(B, 2), Vec<double>(b.num_params())};
+    for (Index k = 0; k < K; ++k) w.data.push_back(b.make_data(B));
+    return w;
+  };
+  WindowGradient train_window = make_window(block), other_window = make_window(other);
+  auto window_gradient = [&](WindowGradient& w, Vec<double>& grad) {
+    states[0] = targets[0];
+    for (Index k = 0; k < K; ++k) w.block.forward(*w.data[k], states[k], theta[0], states[k + 1]);
+    double loss = 0;
+    for (Index k = 1; k <= K; ++k) loss += (states[k] - targets[k]).cwiseAbs().sum() * weight;
+    // a_K = ∂L/∂ŷ_K; backward interval by interval, adding each state's running cost.
+    grad.setZero();
+    w.a = weight * (states[K] - targets[K]).array().sign().matrix();
+    for (Index k = K; k >= 1; --k) {
+      w.block.vjp(*w.data[k - 1], states[k - 1], theta[0], w.a, w.a_prev, w.g_part);
+      grad += w.g_part;
+      if (k > 1) w.a = w.a_prev + weight * (states[k - 1] - targets[k - 1]).array().sign().matrix();
+    }
+    return loss;
+  };
+  Params<double> grad = {Vec<double>(block.num_params())};
+  Vec<double> other_grad(block.num_params());
 
   auto data_test = test_block.make_data(1);
   auto test = [&] {
@@ -123,17 +152,15 @@ SpiralResult fit_spiral(const SpiralOptions& o,
       const Index s = Index(draw.uniform_int(std::uint64_t(o.points - o.batch_time)));
       for (Index k = 0; k <= K; ++k) targets[k].row(b) = r.observed.row(s + k);
     }
-    states[0] = targets[0];
-    for (Index k = 0; k < K; ++k) block.forward(*data[k], states[k], theta[0], states[k + 1]);
-    double loss = 0;
-    for (Index k = 1; k <= K; ++k) loss += (states[k] - targets[k]).cwiseAbs().sum() * weight;
-    // a_K = ∂L/∂ŷ_K; backward interval by interval, adding each state's running cost.
-    grad[0].setZero();
-    a = weight * (states[K] - targets[K]).array().sign().matrix();
-    for (Index k = K; k >= 1; --k) {
-      block.vjp(*data[k - 1], states[k - 1], theta[0], a, a_prev, g_part);
-      grad[0] += g_part;
-      if (k > 1) a = a_prev + weight * (states[k - 1] - targets[k - 1]).array().sign().matrix();
+    const double loss = window_gradient(train_window, grad[0]);
+    const bool record = it % o.test_every == 0 || it == o.iterations;
+    double gap = 0;
+    if (record) {  // the other gradient on the same window, before the update (not timed)
+      const auto paused = std::chrono::steady_clock::now();
+      window_gradient(other_window, other_grad);
+      const Vec<double>& discrete = mode == OdeGradient::Discrete ? grad[0] : other_grad;
+      gap = (grad[0] - other_grad).norm() / std::max(discrete.norm(), 1e-300);
+      seconds -= std::chrono::duration<double>(std::chrono::steady_clock::now() - paused).count();
     }
     policy.apply(theta, grad, o.lr);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -141,8 +168,8 @@ SpiralResult fit_spiral(const SpiralOptions& o,
       r.finite = false;
       break;
     }
-    if (it % o.test_every == 0 || it == o.iterations) {
-      r.history.push_back({it, loss, test(), seconds});
+    if (record) {
+      r.history.push_back({it, loss, test(), seconds, gap});
       if (on_record && !on_record(r.history.back())) break;
     }
   }

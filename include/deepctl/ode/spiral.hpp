@@ -12,7 +12,8 @@
 //   a_K = ∂L/∂ŷ_K,   a_{k−1} = f_yᵀ a_k + ∂L/∂ŷ_{k−1},   ∇_θ L = Σ_k f_θᵀ a_k,
 // with each block's vjp (discrete or continuous adjoint, layer/ode_block.hpp). Adam updates θ.
 // Every test_every iterations (and at the end) the whole trajectory is integrated from y(0)
-// and scored by its mean absolute error.
+// and scored by its mean absolute error, and the window's gradient is also taken the other way
+// (adjoint or discrete) to record the gap between the two.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,9 @@ struct SpiralRecord {
   double train_loss = 0;  // the last minibatch's L
   double test_loss = 0;   // mean |ŷ − y| over the whole trajectory
   double seconds = 0;     // training time so far (tests excluded)
+  // ‖∇_adjoint − ∇_discrete‖/‖∇_discrete‖ on this iteration's window: how far the continuous
+  // adjoint's gradient is from the exact one of the discretised model.
+  double gradient_gap = 0;
 };
 
 struct SpiralResult {
