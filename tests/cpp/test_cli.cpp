@@ -87,7 +87,7 @@ TEST(Cli, HelpOnEverySubcommand) {
        {"--help", "train --help", "eval --help", "study --help", "meanfield --help",
         "phase-diagram --help", "spectrum --help", "trainability --help", "compare --help",
         "sde --help", "noise --help", "hessian --help", "ntk --help", "infoplane --help",
-        "sample --help"}) {
+        "sample --help", "ode --help"}) {
     const Result r = run_cli(cmd, dir);
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("usage: deepctl"), std::string::npos) << cmd;
@@ -607,6 +607,32 @@ TEST(Cli, SampleAgainstAMalaChainOnBayesianLogisticRegression) {
   expect_one_line_error(run_cli(base + "1000 --set train.temperature=0", dir),
                         "--mala: the chain needs train.temperature > 0");
   expect_one_line_error(run_cli(base + "1", dir), "--mala");
+}
+
+TEST(Cli, OdeSpiralDemoReportsNfeGapAndMemory) {
+  const fs::path dir = scratch("ode");
+  Result r = run_cli("ode --iters 100 --test-every 50 --json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["iterations"].get<double>(), 100);
+  EXPECT_EQ(j["forward_evaluations"].get<long>(), 100 * 9 * 4);  // 9 intervals, 4 RK4 stages
+  EXPECT_LT(j["gradient_gap"].get<double>(), 1e-3);
+  EXPECT_GT(j["peak_rss_mb"].get<double>(), 0);
+  // Adaptive dopri5 with the continuous adjoint, written to a folder with its figure.
+  r = run_cli(
+      "ode --iters 40 --test-every 20 --solver dopri5 --rtol 1e-5 --atol 1e-6 "
+      "--gradient adjoint --out " +
+          (dir / "run").string(),
+      dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json full = json::parse(slurp(dir / "run" / "spiral.json"));
+  EXPECT_EQ(full["history"].size(), 2u);
+  EXPECT_EQ(full["observed"].size(), 1000u);
+  EXPECT_GT(full["forward_evaluations"].get<long>(), 40 * 9 * 6);  // ≥ one step per interval
+  EXPECT_TRUE(fs::exists(dir / "run" / "spiral.png"));
+  expect_one_line_error(run_cli("ode --batch-time 1000", dir), "--batch-time");
+  expect_one_line_error(run_cli("ode --solver rk45", dir), "unknown ODE solver 'rk45'");
+  expect_one_line_error(run_cli("ode --solver rk4 --rtol 1e-3 --atol 1e-3", dir), "embedded pair");
 }
 
 TEST(Cli, TrainabilitySweepResumesWithTheSameResults) {

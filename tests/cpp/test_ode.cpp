@@ -9,6 +9,7 @@
 #include "deepctl/layer/antisymmetric.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/ode_block.hpp"
+#include "deepctl/ode/spiral.hpp"
 
 namespace deepctl {
 namespace {
@@ -210,6 +211,59 @@ TEST(OdeBlock, AdaptiveGradientsDiscreteAndAdjoint) {
     const double gap = (gradient(adjoint) - exact).norm() / exact.norm();
     EXPECT_LT(gap, 100 * tol) << tol;  // measured 6.7e-3, 3.6e-6, 5.1e-8
   }
+}
+
+TEST(Spiral, ObservedTrajectorySolvesTheCubicOde) {
+  // Central differences of the samples against A y³: their error is O(Δt²), so halving Δt
+  // divides the worst one by 4. The same trajectory sampled 10× coarser agrees point for point
+  // (dopri5 at 1e−10).
+  Eigen::Matrix2d A;
+  A << -0.1, 2.0, -2.0, -0.1;
+  auto worst_difference = [&](Index points) {
+    const Mat<double> y = spiral_trajectory(points, 25.0);
+    const double dt = 25.0 / double(points - 1);
+    double worst = 0;
+    for (Index i = 1; i + 1 < points; ++i) {
+      const Eigen::Vector2d slope = (y.row(i + 1) - y.row(i - 1)).transpose() / (2 * dt);
+      const Eigen::Vector2d field = A * y.row(i).transpose().array().cube().matrix();
+      worst = std::max(worst, (slope - field).norm() / std::max(1.0, field.norm()));
+    }
+    return worst;
+  };
+  const double w1 = worst_difference(1001), w2 = worst_difference(2001);
+  EXPECT_NEAR(w1 / w2, 4.0, 0.3) << w1 << " " << w2;  // measured 2.0e−2 and 5.1e−3
+  const Mat<double> y = spiral_trajectory(1001, 25.0), coarse = spiral_trajectory(101, 25.0);
+  for (Index i = 0; i < 101; ++i) EXPECT_LT((coarse.row(i) - y.row(10 * i)).norm(), 1e-7) << i;
+  EXPECT_DOUBLE_EQ(y(0, 0), 2.0);
+}
+
+TEST(Spiral, NeuralOdeLearnsTheTrajectory) {
+  // The demo's settings, 2000 Adam iterations: the learned field, integrated from y(0) over
+  // the 25 time units, stays near the observed trajectory (mean |ŷ − y| measured 0.090, 0.156,
+  // 0.068 for seeds 0, 1, 2; at initialisation 0.8). RK4 at Δt = 0.025 makes the continuous
+  // adjoint's gradient nearly the discrete one (gap measured 4.6e−5). Each seed is a pure
+  // function of its options.
+  std::vector<double> errors;
+  for (std::uint64_t seed : {0, 1, 2}) {
+    SpiralOptions o;
+    o.seed = seed;
+    o.test_every = 1000;
+    const SpiralResult r = fit_spiral(o);
+    ASSERT_TRUE(r.finite);
+    ASSERT_EQ(r.history.size(), 2u);
+    errors.push_back(r.history.back().test_loss);
+    EXPECT_LT(r.history.back().gradient_gap, 1e-3);
+    EXPECT_EQ(r.counts.forward_evaluations, 2000L * 9 * 4);  // 9 blocks × 4 RK4 stages
+    EXPECT_EQ(r.parameters, 252);
+  }
+  std::sort(errors.begin(), errors.end());
+  EXPECT_LT(errors[1], 0.2);  // the median
+  SpiralOptions o;
+  o.iterations = 50;
+  const SpiralResult a = fit_spiral(o), b = fit_spiral(o);
+  EXPECT_EQ(a.history.back().test_loss, b.history.back().test_loss);
+  o.batch_time = 1000;
+  EXPECT_THROW(fit_spiral(o), InputError);
 }
 
 }  // namespace
