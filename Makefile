@@ -20,6 +20,7 @@ bench:
 	bench/compare_pytorch.sh
 	/usr/bin/python3 bench/compare_meanfield.py build 256 2
 	/usr/bin/python3 bench/compare_curvature.py
+	/usr/bin/python3 bench/compare_ode.py
 
 clean:
 	rm -rf build

@@ -21,7 +21,7 @@ using nlohmann::json;
 constexpr const char* kHelp =
     R"(usage: deepctl ode [--iters N] [--batch B] [--batch-time K] [--points N] [--hidden H]
                   [--solver S] [--steps N] [--rtol R --atol A] [--gradient discrete|adjoint]
-                  [--lr LR] [--seed S] [--test-every K] [--json] [--out DIR]
+                  [--lr LR] [--seed S] [--test-every K] [--no-gap] [--json] [--out DIR]
 
 The spiral demo of Chen et al. (torchdiffeq's ode_demo.py): the observed trajectory of
 dy/dt = A y^3, A = [[-0.1, 2], [-2, -0.1]], y(0) = (2, 0), at N points on [0, 25]; a Neural ODE
@@ -33,7 +33,8 @@ exact costate pass through the solver (memory grows with the steps), adjoint the
 adjoint (memory of one step). Every --test-every iterations the whole trajectory is integrated
 from y(0) and its mean absolute error printed, with the relative gap between the continuous
 adjoint's gradient and the exact discrete one on that iteration's windows (the continuous
-adjoint is an approximation: a gap near 1 means its gradient is not to be trusted).
+adjoint is an approximation: a gap near 1 means its gradient is not to be trusted). --no-gap
+skips that second gradient (and the store-all memory it needs when training by the adjoint).
 Prints the final test error, seconds per iteration, NFE (evaluations of the MLP) per iteration
 forward and backward, and the peak resident memory. With --out DIR: DIR/spiral.json (the
 history and both trajectories) and DIR/spiral.png/.svg (phase portrait and the coordinates
@@ -85,6 +86,8 @@ int ode_main(const std::vector<std::string>& argv) {
       o.seed = static_cast<std::uint64_t>(scan.integer(0, 1L << 62));
     else if (scan.is("--test-every"))
       o.test_every = scan.integer(1, 10000000);
+    else if (scan.is("--no-gap"))
+      o.measure_gap = false;
     else if (scan.is("--json"))
       as_json = true;
     else if (scan.is("--out"))
@@ -105,31 +108,31 @@ int ode_main(const std::vector<std::string>& argv) {
     return true;
   });
   const double iterations = r.history.empty() ? 0.0 : double(r.history.back().iteration);
-  json summary{
-      {"iterations", iterations},
-      {"parameters", r.parameters},
-      {"finite", r.finite},
-      {"test_error", r.history.empty() ? json(nullptr) : json(r.history.back().test_loss)},
-      {"gradient_gap", r.history.empty() ? json(nullptr) : json(r.history.back().gradient_gap)},
-      {"seconds_per_iteration",
-       iterations > 0 ? json(r.history.back().seconds / iterations) : json(nullptr)},
-      {"forward_passes", r.counts.forward_passes},
-      {"forward_evaluations", r.counts.forward_evaluations},
-      {"backward_evaluations", r.counts.backward_evaluations},
-      {"rejected_steps", r.counts.rejected_steps},
-      {"peak_rss_mb", peak_rss_mb()},
-      {"options",
-       {{"solver", o.solver},
-        {"steps", o.steps},
-        {"rtol", o.rtol},
-        {"atol", o.atol},
-        {"gradient", o.gradient},
-        {"batch", o.batch},
-        {"batch_time", o.batch_time},
-        {"points", o.points},
-        {"hidden", o.hidden},
-        {"lr", o.lr},
-        {"seed", o.seed}}}};
+  json summary{{"iterations", iterations},
+               {"parameters", r.parameters},
+               {"finite", r.finite},
+               {"test_error", r.history.empty() ? json(nullptr) : json(r.history.back().test_loss)},
+               {"gradient_gap",
+                r.history.empty() ? json(nullptr) : finite_or_null(r.history.back().gradient_gap)},
+               {"seconds_per_iteration",
+                iterations > 0 ? json(r.history.back().seconds / iterations) : json(nullptr)},
+               {"forward_passes", r.counts.forward_passes},
+               {"forward_evaluations", r.counts.forward_evaluations},
+               {"backward_evaluations", r.counts.backward_evaluations},
+               {"rejected_steps", r.counts.rejected_steps},
+               {"peak_rss_mb", peak_rss_mb()},
+               {"options",
+                {{"solver", o.solver},
+                 {"steps", o.steps},
+                 {"rtol", o.rtol},
+                 {"atol", o.atol},
+                 {"gradient", o.gradient},
+                 {"batch", o.batch},
+                 {"batch_time", o.batch_time},
+                 {"points", o.points},
+                 {"hidden", o.hidden},
+                 {"lr", o.lr},
+                 {"seed", o.seed}}}};
   if (!out.empty()) {
     std::filesystem::create_directories(out);
     json full = summary;
@@ -139,7 +142,7 @@ int ode_main(const std::vector<std::string>& argv) {
                                  {"train_loss", rec.train_loss},
                                  {"test_loss", rec.test_loss},
                                  {"seconds", rec.seconds},
-                                 {"gradient_gap", rec.gradient_gap}});
+                                 {"gradient_gap", finite_or_null(rec.gradient_gap)}});
     auto rows = [](const Mat<double>& m) {
       json a = json::array();
       for (Index i = 0; i < m.rows(); ++i) a.push_back({m(i, 0), m(i, 1)});

@@ -235,7 +235,8 @@ def spiral(result):
     iterations = [h["iteration"] for h in history]
     ax.plot(iterations, [h["test_loss"] for h in history], "k.-",
             label="test: mean |ŷ − y| over the trajectory")
-    ax.plot(iterations, [h["gradient_gap"] for h in history], "r.:",
+    gaps = [np.nan if h.get("gradient_gap") is None else h["gradient_gap"] for h in history]
+    ax.plot(iterations, gaps, "r.:",
             label="‖∇adjoint − ∇discrete‖ / ‖∇discrete‖")
     ax.set_yscale("log")
     ax.set_xlabel("iteration")

@@ -39,6 +39,7 @@ struct SpiralOptions {
   std::string gradient = "discrete";  // discrete | adjoint
   double lr = 1e-3;                   // Adam
   std::uint64_t seed = 0;
+  bool measure_gap = true;  // the other gradient at each record (its memory too: store-all)
 };
 
 struct SpiralRecord {
@@ -47,7 +48,7 @@ struct SpiralRecord {
   double test_loss = 0;   // mean |ŷ − y| over the whole trajectory
   double seconds = 0;     // training time so far (tests excluded)
   // ‖∇_adjoint − ∇_discrete‖/‖∇_discrete‖ on this iteration's window: how far the continuous
-  // adjoint's gradient is from the exact one of the discretised model.
+  // adjoint's gradient is from the exact one of the discretised model (NaN if not measured).
   double gradient_gap = 0;
 };
 
