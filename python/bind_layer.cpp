@@ -4,6 +4,7 @@
 #include "deepctl/layer/chain.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
+#include "deepctl/layer/hamiltonian.hpp"
 #include "deepctl/layer/linear_control.hpp"
 #include "deepctl/layer/ode_block.hpp"
 #include "deepctl/layer/pool.hpp"
@@ -240,6 +241,22 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
                         py::arg("rejected_steps") = c.rejected_steps,
                         py::arg("backward_evaluations") = c.backward_evaluations);
       });
+  py::class_<Hamiltonian<S>, L, std::shared_ptr<Hamiltonian<S>>>(
+      m, ("Hamiltonian" + sfx).c_str(),
+      "One Verlet step of the Hamiltonian block on x = (y, z): z' = z − hσ(Kᵀy + b), "
+      "y' = y + hσ(Kz' + b) (Haber & Ruthotto); volume-preserving and reversible (inverse).")
+      .def(py::init([](Index width, const std::string& act, double step) {
+             return std::make_shared<Hamiltonian<S>>(width, Activation::parse(act), step);
+           }),
+           py::arg("width"), py::arg("activation") = "tanh", py::arg("step") = 0.1)
+      .def(
+          "inverse",
+          [](const Hamiltonian<S>& layer, CMatRef<S> x_next, CVecRef<S> theta) {
+            Mat<S> x(x_next.rows(), x_next.cols());
+            layer.inverse(x_next, theta, x);
+            return x;
+          },
+          py::arg("x_next"), py::arg("theta"), "The input whose step gives x_next.");
   py::class_<Chain<S>, L, std::shared_ptr<Chain<S>>>(
       m, ("Chain" + sfx).c_str(),
       "f_K ∘ … ∘ f_1 as one layer (θ concatenated), e.g. an MLP vector field for OdeBlock.")

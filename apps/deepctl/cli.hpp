@@ -38,6 +38,9 @@ TrainOutcome train_command(const std::vector<std::string>& args);
 // Runs `python3 -m MODULE ARGS...` with this tree's python/ on PYTHONPATH; returns its exit code.
 int run_python_module(const std::string& module, const std::vector<std::string>& args);
 
+// The process's peak resident memory so far in MB (getrusage).
+double peak_rss_mb();
+
 // Sets OpenMP's and Eigen's thread counts; 0 means all cores. Returns the count used.
 int set_threads(int requested);
 

@@ -1,5 +1,6 @@
 // deepctl: command-line entry point. Each subcommand lives in its own file.
 #include <omp.h>
+#include <sys/resource.h>
 
 #include <Eigen/Core>
 #include <cmath>
@@ -12,6 +13,12 @@
 #include "deepctl/meanfield/phase_diagram.hpp"
 
 namespace deepctl::cli {
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
+}
 
 int set_threads(int requested) {
   const int n = requested > 0 ? requested : omp_get_num_procs();

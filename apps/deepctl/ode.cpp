@@ -1,8 +1,6 @@
 // deepctl ode: the spiral demo of Chen et al. (REFERENCE F7, ode/spiral.hpp): a Neural ODE learns
 // dy/dt = A y³ from one observed trajectory; prints the test error over training, the time per
 // iteration, the evaluations of the vector field and the process's peak memory.
-#include <sys/resource.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -42,12 +40,6 @@ against time, observed and learned).
 Defaults: --iters 2000 --batch 20 --batch-time 10 --points 1000 --hidden 50 --solver rk4
 --steps 1 --gradient discrete --lr 1e-3 --seed 0 --test-every 100.
 )";
-
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
-}
 
 }  // namespace
 

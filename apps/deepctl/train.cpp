@@ -15,7 +15,7 @@
 //                            from train.posterior_burn_in on (PosteriorProbe below);
 //                            each with epoch, step and wall_time in seconds
 //   RUN_DIR/checkpoint.npz   the last checkpoint (io/checkpoint.hpp), written atomically
-//   RUN_DIR/summary.json     status, message, final metrics, wall time, throughput
+//   RUN_DIR/summary.json     status, message, final metrics, wall time, throughput, peak memory
 #include <unistd.h>
 
 #include <algorithm>
@@ -437,7 +437,8 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
                {"test_accuracy", finite_or_null(last.test.accuracy)},
                {"wall_time", seconds},
                {"samples_per_second",
-                run_seconds > 0 ? steps_this_run * double(config.batch_size) / run_seconds : 0.0}};
+                run_seconds > 0 ? steps_this_run * double(config.batch_size) / run_seconds : 0.0},
+               {"peak_rss_mb", peak_rss_mb()}};
   if (result.status == TrainStatus::Diverged)
     summary["checkpoint"] = fs::exists(checkpoint_path(run_dir))
                                 ? json("checkpoint.npz holds the last finite parameters")

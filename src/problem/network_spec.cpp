@@ -5,6 +5,7 @@
 #include "deepctl/layer/chain.hpp"
 #include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
+#include "deepctl/layer/hamiltonian.hpp"
 #include "deepctl/layer/ode_block.hpp"
 #include "deepctl/layer/pool.hpp"
 #include "deepctl/layer/residual.hpp"
@@ -12,8 +13,8 @@
 namespace deepctl {
 
 const std::vector<std::string>& layer_types() {
-  static const std::vector<std::string> types = {"dense",   "residual", "conv2d", "maxpool",
-                                                 "avgpool", "flatten",  "ode"};
+  static const std::vector<std::string> types = {"dense",   "residual", "conv2d",      "maxpool",
+                                                 "avgpool", "flatten",  "hamiltonian", "ode"};
   return types;
 }
 
@@ -44,6 +45,8 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
                                        spec.kernel, spec.stride > 0 ? spec.stride : spec.kernel);
   }
   if (spec.type == "flatten") return std::make_unique<Flatten<S>>(in);
+  if (spec.type == "hamiltonian")
+    return std::make_unique<Hamiltonian<S>>(in.size(), act, spec.step);
   if (spec.type == "ode") {
     std::shared_ptr<const Layer<S>> field;
     if (spec.field == "dense")

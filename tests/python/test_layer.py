@@ -16,6 +16,7 @@ LAYERS = {
     "flatten": lambda: dc.Flatten((2, 2, 2)),
     "ode_rk4_tanh": lambda: dc.OdeBlock(dc.Dense(5, 5, "tanh"), time=0.8, steps=3, solver="rk4"),
     "ode_antisymmetric": lambda: dc.OdeBlock(dc.Antisymmetric(4, "tanh", 0.1), time=1.0, steps=2),
+    "hamiltonian_tanh": lambda: dc.Hamiltonian(6, "tanh", 0.3),
     "ode_dopri5_adaptive_mlp": lambda: dc.OdeBlock(
         dc.Chain([dc.Dense(3, 8, "tanh"), dc.Dense(8, 3)]), time=1.0, solver="dopri5",
         rtol=1e-11, atol=1e-11),
@@ -172,3 +173,9 @@ def test_spiral_demo_from_python():
     assert r["history"][-1]["test_loss"] < 0.5 * before  # measured 0.25
     with pytest.raises(ValueError, match="batch_time"):
         dc.ode.fit_spiral(batch_time=1)
+
+
+def test_hamiltonian_block_inverse(rng):
+    layer = dc.Hamiltonian(6, "tanh", 0.5)
+    x, theta = sample(layer, rng)
+    assert np.allclose(layer.inverse(layer.forward(x, theta), theta), x, atol=1e-13)

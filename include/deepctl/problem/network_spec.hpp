@@ -10,13 +10,14 @@
 namespace deepctl {
 
 struct LayerSpec {
-  std::string type;    // dense | residual | conv2d | maxpool | avgpool | flatten | ode
+  std::string type;    // dense | residual | conv2d | maxpool | avgpool | flatten | hamiltonian |
+                       // ode
   Index width = 0;     // dense: output width
   Index channels = 0;  // conv2d: output channels
   Index kernel = 0;    // conv2d, pools: window size
   Index stride = 0;    // conv2d (default 1), pools (default = kernel)
   Index padding = 0;   // conv2d
-  double step = 1.0;   // residual: h in x + h·φ(Wx + b)
+  double step = 1.0;   // residual: h in x + h·φ(Wx + b); hamiltonian: the Verlet step h
   std::string activation = "linear";
   double time = 1.0;                  // ode: integration time T of dx/dt = φ(Wx + b)
   Index steps = 10;                   // ode: solver steps N
