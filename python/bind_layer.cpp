@@ -222,7 +222,7 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
       "dopri5): N fixed steps, or adaptive ones for bs3/dopri5 when rtol or atol > 0; gradient "
       "= discrete (exact, through the stages) or adjoint (the continuous adjoint, one step of "
       "memory). counts: evaluations of g so far (forward_passes, forward_evaluations = NFE, "
-      "rejected_steps, backward_evaluations).")
+      "rejected_steps, backward_passes, backward_evaluations).")
       .def(py::init([](std::shared_ptr<L> g, double time, Index steps, const std::string& solver,
                        const std::string& gradient, double rtol, double atol, Index max_steps) {
              return std::make_shared<OdeBlock<S>>(
@@ -239,6 +239,7 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
         return py::dict(py::arg("forward_passes") = c.forward_passes,
                         py::arg("forward_evaluations") = c.forward_evaluations,
                         py::arg("rejected_steps") = c.rejected_steps,
+                        py::arg("backward_passes") = c.backward_passes,
                         py::arg("backward_evaluations") = c.backward_evaluations);
       });
   py::class_<Hamiltonian<S>, L, std::shared_ptr<Hamiltonian<S>>>(

@@ -11,7 +11,7 @@ fit_spiral(iterations=2000, batch=20, batch_time=10, points=1000, hidden=50, sol
            steps=1, rtol=0, atol=0, gradient="discrete", lr=1e-3, seed=0, test_every=100,
            t_end=25) -> dict: times, observed, fitted, history (iteration, train_loss,
            test_loss, seconds, gradient_gap), counts (forward_passes, forward_evaluations, rejected_steps,
-           backward_evaluations), parameters, finite
+           backward_passes, backward_evaluations), parameters, finite
 The Neural ODE spiral demo of Chen et al. (ode/spiral.hpp; deepctl ode).)");
   m.def("spiral_trajectory", &spiral_trajectory, py::arg("points") = 1000, py::arg("t_end") = 25.0);
   m.def(
@@ -52,6 +52,7 @@ The Neural ODE spiral demo of Chen et al. (ode/spiral.hpp; deepctl ode).)");
                             py::arg("forward_passes") = r.counts.forward_passes,
                             py::arg("forward_evaluations") = r.counts.forward_evaluations,
                             py::arg("rejected_steps") = r.counts.rejected_steps,
+                            py::arg("backward_passes") = r.counts.backward_passes,
                             py::arg("backward_evaluations") = r.counts.backward_evaluations),
                         py::arg("parameters") = r.parameters, py::arg("finite") = r.finite);
       },

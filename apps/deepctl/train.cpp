@@ -5,7 +5,10 @@
 //                            weight_rms, grad_rms, activation_mean, activation_std and
 //                            costate_rms on a fixed probe batch of the first 256 training
 //                            samples: problem/layer_statistics.hpp) and kind "epoch"
-//                            (train_loss, test_loss, test_accuracy); with train.dynamics_every
+//                            (train_loss, test_loss, test_accuracy; with ODE blocks, `ode`: per
+//                            block the evaluations of its field per forward pass and per
+//                            costate pass and the rejected steps, over the epoch); with
+//                            train.dynamics_every
 //                            = k > 0, kind "dynamics" at the start and every k epochs (SGD's
 //                            gradient noise and the sharpness on the first 128 training
 //                            samples, in float64: dynamics_line below); with
@@ -31,6 +34,7 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/infoplane/plane.hpp"
 #include "deepctl/io/checkpoint.hpp"
+#include "deepctl/layer/ode_block.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
 #include "deepctl/solver/posterior.hpp"
@@ -392,19 +396,45 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
               << layers_line(r).dump() << "\n";
     return true;
   };
+  // The ODE blocks' evaluation counts at the last epoch boundary (they count from construction).
+  std::vector<std::pair<Index, const OdeBlock<S>*>> ode_blocks;
+  for (Index t = 0; t < problem.num_layers(); ++t)
+    if (const auto* block = dynamic_cast<const OdeBlock<S>*>(&problem.layer(t)))
+      ode_blocks.emplace_back(t, block);
+  std::vector<OdeCounts> ode_before(ode_blocks.size());
+  auto ode_epoch = [&] {
+    json blocks = json::array();
+    for (std::size_t i = 0; i < ode_blocks.size(); ++i) {
+      const OdeCounts now = ode_blocks[i].second->counts(), &was = ode_before[i];
+      const double passes = double(now.forward_passes - was.forward_passes),
+                   costate_passes = double(now.backward_passes - was.backward_passes);
+      blocks.push_back(
+          {{"layer", ode_blocks[i].first},
+           {"nfe_forward",
+            passes > 0 ? (now.forward_evaluations - was.forward_evaluations) / passes : 0.0},
+           {"nfe_backward",
+            costate_passes > 0
+                ? (now.backward_evaluations - was.backward_evaluations) / costate_passes
+                : 0.0},
+           {"rejected_per_pass",
+            passes > 0 ? (now.rejected_steps - was.rejected_steps) / passes : 0.0}});
+      ode_before[i] = now;
+    }
+    return blocks;
+  };
   EpochReport last;
   callbacks.on_epoch = [&](const EpochReport& e) {
     progress.epoch_done();
     last = e;
-    metrics << json{{"kind", "epoch"},
+    json epoch_line{{"kind", "epoch"},
                     {"epoch", e.epoch},
                     {"step", e.step},
                     {"train_loss", e.train_loss},
                     {"test_loss", finite_or_null(e.test.loss)},
                     {"test_accuracy", finite_or_null(e.test.accuracy)},
-                    {"wall_time", wall()}}
-                   .dump()
-            << std::endl;
+                    {"wall_time", wall()}};
+    if (!ode_blocks.empty()) epoch_line["ode"] = ode_epoch();
+    metrics << epoch_line.dump() << std::endl;
     if (config.dynamics_every > 0 && e.epoch % config.dynamics_every == 0)
       write_dynamics(e.epoch, e.step);
     if (infoplane_probe && infoplane_probe->due(e.epoch)) write_infoplane(e.epoch, e.step);

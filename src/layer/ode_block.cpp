@@ -171,7 +171,7 @@ std::string OdeBlock<S>::describe() const {
 template <class S>
 OdeCounts OdeBlock<S>::counts() const {
   return {forward_passes_.load(), forward_evaluations_.load(), rejected_steps_.load(),
-          backward_evaluations_.load()};
+          backward_passes_.load(), backward_evaluations_.load()};
 }
 
 template <class S>
@@ -299,6 +299,7 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
   const Index s = Index(tableau_.b.size()), used = tableau_.solution_stages;
   g.setZero();
   d.p = p_next;
+  ++backward_passes_;
   if (gradient_ == OdeGradient::Adjoint) {
     // (x, p, G) backward in τ from (x(T), p', 0); d.x holds x(T) after forward. Stage i:
     // state stage_in[i], costate kappa[i]; slopes −g (slope[i]), g_xᵀp (nu[i]), g_θᵀp (g_stage[i]).

@@ -70,6 +70,7 @@ struct OdeCounts {
   long forward_passes = 0;
   long forward_evaluations = 0;   // of g in forward passes (the NFE of Chen et al.)
   long rejected_steps = 0;        // adaptive forward passes
+  long backward_passes = 0;
   long backward_evaluations = 0;  // of g's vjp in costate passes (plus g itself for adjoint)
 };
 
@@ -114,7 +115,7 @@ class OdeBlock final : public Layer<S> {
   OdeTolerance tolerance_;
   ButcherTableau tableau_;
   mutable std::atomic<long> forward_passes_{0}, forward_evaluations_{0}, rejected_steps_{0},
-      backward_evaluations_{0};
+      backward_passes_{0}, backward_evaluations_{0};
   // The stage slot of step n, stage i: all kept (discrete) or one step's reused (adjoint).
   Index slot(Index n, Index i) const;
   double initial_step(LayerData& data, CVecRef<S> theta) const;
