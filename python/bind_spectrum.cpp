@@ -4,6 +4,7 @@
 #include "deepctl/spectrum/jacobian.hpp"
 #include "deepctl/spectrum/lyapunov.hpp"
 #include "deepctl/spectrum/ntk.hpp"
+#include "deepctl/spectrum/stability.hpp"
 
 namespace deepctl::python {
 namespace {
@@ -146,6 +147,22 @@ tangent kernel (REFERENCE F14).)");
       py::arg("problem"), py::arg("theta"), py::arg("x"), py::arg("k") = 1, py::arg("seed") = 0,
       "(exponents λ_1 ≥ … ≥ λ_k, per-layer log growth) of forward propagation at input x (QR "
       "method).");
+  m.def(
+      "layer_stability",
+      [](const Problem<double>& p, const py::sequence& theta, CMatRef<double> X) {
+        py::list out;
+        for (const auto& r : spectrum::layer_stability(p, from_list<double>(theta), X))
+          out.append(py::dict(py::arg("layer") = r.layer, py::arg("kind") = r.kind,
+                              py::arg("spectral_radius") = r.spectral_radius,
+                              py::arg("abs_determinant") = r.abs_determinant,
+                              py::arg("is_step") = r.is_step, py::arg("step") = r.step,
+                              py::arg("max_real") = r.max_real,
+                              py::arg("max_amplification") = r.max_amplification));
+        return out;
+      },
+      py::arg("problem"), py::arg("theta"), py::arg("X"),
+      "Per width-keeping layer at the input rows X: ρ(f_x), |det f_x|, and for residual and ODE "
+      "steps the field's max Re λ and the scheme's max |R(hλ)| (spectrum/stability.hpp).");
   m.def(
       "free_probability",
       [](const std::string& act, double sw2, double q_star, int depth, bool orthogonal) {

@@ -90,6 +90,9 @@ class OdeBlock final : public Layer<S> {
   Capabilities capabilities() const override { return g_->capabilities(); }
   const Layer<S>& vector_field() const { return *g_; }
   int order() const { return tableau_.order; }
+  const ButcherTableau& tableau() const { return tableau_; }
+  double time() const { return time_; }
+  Index steps() const { return steps_; }
   // Evaluations of g per forward pass with fixed steps (N · stages); adaptive: see counts().
   Index nfe() const { return steps_ * Index(tableau_.solution_stages); }
   OdeGradient gradient() const { return gradient_; }
