@@ -249,6 +249,46 @@ def spiral(result):
     return fig
 
 
+def lyapunov_growth(log_growth, names=None):
+    """Per layer, log |R_t(i, i)| of the QR method (the growth of each direction of the
+    frame through layer t); their means over the layers are the Lyapunov exponents."""
+    growth = np.asarray(log_growth)
+    fig, ax = plt.subplots(figsize=(7, 3.8), dpi=100)
+    for i in range(growth.shape[1]):
+        ax.plot(range(growth.shape[0]), growth[:, i], "o-", ms=3, label=f"direction {i + 1}")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xticks(range(growth.shape[0]))
+    if names:
+        ax.set_xticklabels([n.split(" ")[0] for n in names[:growth.shape[0]]], rotation=30,
+                           fontsize=7)
+    ax.set_ylabel("log |R_t(i, i)|")
+    ax.set_title("growth of perturbations per layer (> 0: stretched)", fontsize=10)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def ode_nfe(epochs, names=None):
+    """Per ODE block, evaluations of its field per forward and per costate pass against
+    epoch (the "ode" entries of epoch lines)."""
+    fig, ax = plt.subplots(figsize=(7, 3.8), dpi=100)
+    for i, block in enumerate(epochs[0]["ode"]):
+        t = block["layer"]
+        label = names[t] if names and t < len(names) else f"layer {t}"
+        x = [e["epoch"] for e in epochs]
+        ax.plot(x, [e["ode"][i]["nfe_forward"] for e in epochs], "o-", label=f"{label}: forward")
+        ax.plot(x, [e["ode"][i]["nfe_backward"] for e in epochs], "s--",
+                label=f"{label}: costate")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("evaluations per pass (NFE)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def phase_diagram(grid, activation, point=None, depth=None):
     """ξ_c over (σ_w², σ_b²) as a heatmap (log scale) with the critical line χ_1 = 1.
 

@@ -103,3 +103,18 @@ def test_the_bayesian_section_of_a_langevin_study(tmp_path):
     assert (out / "figures" / "posterior.png").stat().st_size > 10_000
     result = check_report(out / "report.html", out / "report.png")
     assert result["console"] == [] and result["blank"] == []
+
+
+def test_the_continuous_depth_section_of_an_ode_study(tmp_path):
+    out = tmp_path / "ode"
+    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "ode_digits.toml"),
+                           "--out", str(out), "--set", "train.epochs=3"],
+                          capture_output=True, text=True, env=os.environ | {"PYTHONPATH": ""})
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "report.html").read_text()
+    assert "<h2>Continuous depth: stability, Lyapunov exponents, NFE</h2>" in page
+    assert "<td>1: ode tanh</td>" in page and "Lyapunov exponents of forward" in page
+    for name in ("lyapunov", "ode_nfe"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
+    result = check_report(out / "report.html", out / "report.png")
+    assert result["console"] == [] and result["blank"] == []
