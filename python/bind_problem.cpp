@@ -58,12 +58,13 @@ with R_t = (λ/2)‖θ_t‖². The costate pass p_T = −(1/B)∇Φ, p_t = f_x�
 
 Problem(layers, loss="cross_entropy", l2=0.0); or build_problem(spec).)")
       .def(py::init([](const std::vector<std::shared_ptr<Layer<S>>>& layers,
-                       const std::string& loss, double l2) {
+                       const std::string& loss, double l2, double time_smoothness) {
              std::vector<std::shared_ptr<const Layer<S>>> owned(layers.begin(), layers.end());
-             return P(std::move(owned), make_loss<S>(loss), l2);
+             return P(std::move(owned), make_loss<S>(loss), l2, time_smoothness);
            }),
            py::arg("layers"), py::arg("loss") = "cross_entropy", py::arg("l2") = 0.0,
-           py::keep_alive<1, 2>())
+           py::arg("time_smoothness") = 0.0, py::keep_alive<1, 2>())
+      .def_property_readonly("time_smoothness", &P::time_smoothness)
       .def_property_readonly("num_layers", &P::num_layers)
       .def_property_readonly("num_params", &P::num_params)
       .def_property_readonly("l2", &P::l2)
@@ -193,15 +194,17 @@ kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver, g
       .def(py::init([](const std::string& type, Index width, const std::string& activation,
                        Index channels, Index kernel, Index stride, Index padding, double step,
                        double time, Index steps, const std::string& solver,
-                       const std::string& gradient, const std::string& field, double gamma) {
-             return LayerSpec{type,       width, channels, kernel, stride,   padding, step,
-                              activation, time,  steps,    solver, gradient, field,   gamma};
+                       const std::string& gradient, const std::string& field, double gamma,
+                       double rtol, double atol) {
+             return LayerSpec{type, width, channels, kernel,   stride, padding, step, activation,
+                              time, steps, solver,   gradient, field,  gamma,   rtol, atol};
            }),
            py::arg("type"), py::arg("width") = 0, py::arg("activation") = "linear",
            py::arg("channels") = 0, py::arg("kernel") = 0, py::arg("stride") = 0,
            py::arg("padding") = 0, py::arg("step") = 1.0, py::arg("time") = 1.0,
            py::arg("steps") = 10, py::arg("solver") = "rk4", py::arg("gradient") = "discrete",
-           py::arg("field") = "dense", py::arg("gamma") = 0.0)
+           py::arg("field") = "dense", py::arg("gamma") = 0.0, py::arg("rtol") = 0.0,
+           py::arg("atol") = 0.0)
       .def_readwrite("type", &LayerSpec::type)
       .def_readwrite("width", &LayerSpec::width)
       .def_readwrite("channels", &LayerSpec::channels)
@@ -216,23 +219,26 @@ kernel, stride, padding (conv2d, pools), step (residual), time, steps, solver, g
       .def_readwrite("gradient", &LayerSpec::gradient)
       .def_readwrite("field", &LayerSpec::field)
       .def_readwrite("gamma", &LayerSpec::gamma)
+      .def_readwrite("rtol", &LayerSpec::rtol)
+      .def_readwrite("atol", &LayerSpec::atol)
       .def("__repr__", [](const LayerSpec& l) {
         return "LayerSpec('" + l.type + "', width=" + std::to_string(l.width) + ", activation='" +
                l.activation + "')";
       });
   py::class_<NetworkSpec>(m, "NetworkSpec", "Input shape, layer specs, loss and L2 weight.")
       .def(py::init([](py::object input, std::vector<LayerSpec> layers, const std::string& loss,
-                       double l2) {
-             return NetworkSpec{shape_from(input), std::move(layers), loss, l2};
+                       double l2, double time_smoothness) {
+             return NetworkSpec{shape_from(input), std::move(layers), loss, l2, time_smoothness};
            }),
            py::arg("input"), py::arg("layers"), py::arg("loss") = "cross_entropy",
-           py::arg("l2") = 0.0)
+           py::arg("l2") = 0.0, py::arg("time_smoothness") = 0.0)
       .def_property(
           "input", [](const NetworkSpec& s) { return shape_tuple(s.input); },
           [](NetworkSpec& s, py::object o) { s.input = shape_from(o); })
       .def_readwrite("layers", &NetworkSpec::layers)
       .def_readwrite("loss", &NetworkSpec::loss)
-      .def_readwrite("l2", &NetworkSpec::l2);
+      .def_readwrite("l2", &NetworkSpec::l2)
+      .def_readwrite("time_smoothness", &NetworkSpec::time_smoothness);
   bind_problems<double>(m);
   bind_problems<float>(m);
 }

@@ -34,6 +34,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("data", "hidden", d.hidden);
   v("model", "loss", c.loss);
   v("model", "l2", c.l2);
+  v("model", "time_smoothness", c.time_smoothness);
   v("model", "init", c.init);
   v("model", "sw2", c.sw2);
   v("model", "sb2", c.sb2);
@@ -215,7 +216,7 @@ void apply_override(toml::table& root, const std::string& assignment, const std:
 }  // namespace
 
 NetworkSpec RunConfig::network(const Shape& input) const {
-  return {input, layers, loss, l2};
+  return {input, layers, loss, l2, time_smoothness};
 }
 
 Initializer RunConfig::initializer() const {

@@ -52,11 +52,14 @@ PmpResiduals pmp_residuals(const Problem<S>& problem, const Workspace<S>& trajec
   problem.check_params(theta);
   PmpResiduals r;
   const double B = double(trajectory.batch);
+  // ∇ of the running cost per layer (L2 and the time-smoothness coupling with the neighbours).
+  Params<S> cost_gradient = problem.zero_params();
+  problem.add_running_cost_gradient(theta, cost_gradient);
   for (Index t = 0; t < problem.num_layers(); ++t) {
     const LayerEvaluation<S> e = evaluate_layer<S>(problem, trajectory, t, theta[t], true);
     r.state.push_back(std::sqrt(double((trajectory.states[t + 1] - e.f).squaredNorm()) / B));
     r.costate.push_back(B * std::sqrt(double((trajectory.costates[t] - e.p).squaredNorm()) / B));
-    r.stationarity.push_back(double((e.g - S(problem.l2()) * theta[t]).norm()));
+    r.stationarity.push_back(double((e.g - cost_gradient[t]).norm()));
     r.hamiltonian.push_back(hamiltonian_value<S>(trajectory, t, e, theta[t], problem.l2()));
   }
   return r;

@@ -23,17 +23,17 @@ std::vector<LayerStatistics> layer_statistics(const Problem<S>& problem, const P
   for (std::size_t t = 0; t < theta.size(); ++t) {
     const auto x = ws.states[t + 1].template cast<double>().array();
     const double mean = x.mean();
-    stats[t] = {rms(theta[t]), rms(grad[t]), mean,
-                std::sqrt((x - mean).square().mean()),
+    stats[t] = {rms(theta[t]), rms(grad[t]), mean, std::sqrt((x - mean).square().mean()),
                 rms(ws.costates[t + 1]) * double(X.rows())};
   }
   return stats;
 }
 
-template std::vector<LayerStatistics> layer_statistics<float>(const Problem<float>&, const Params<float>&,
-                                                              CMatRef<float>, CMatRef<float>);
+template std::vector<LayerStatistics> layer_statistics<float>(const Problem<float>&,
+                                                              const Params<float>&, CMatRef<float>,
+                                                              CMatRef<float>);
 template std::vector<LayerStatistics> layer_statistics<double>(const Problem<double>&,
-                                                               const Params<double>&, CMatRef<double>,
-                                                               CMatRef<double>);
+                                                               const Params<double>&,
+                                                               CMatRef<double>, CMatRef<double>);
 
 }  // namespace deepctl

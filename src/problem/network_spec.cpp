@@ -85,7 +85,7 @@ Problem<S> build_problem(const NetworkSpec& spec) {
     }
     shape = layers.back()->output_shape();
   }
-  return Problem<S>(std::move(layers), make_loss<S>(spec.loss), spec.l2);
+  return Problem<S>(std::move(layers), make_loss<S>(spec.loss), spec.l2, spec.time_smoothness);
 }
 
 template Problem<float> build_problem<float>(const NetworkSpec&);

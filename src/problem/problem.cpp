@@ -1,15 +1,34 @@
 #include "deepctl/problem/problem.hpp"
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/layer/hamiltonian.hpp"
+#include "deepctl/layer/residual.hpp"
 
 namespace deepctl {
 
 template <class S>
 Problem<S>::Problem(std::vector<std::shared_ptr<const Layer<S>>> layers,
-                    std::shared_ptr<const Loss<S>> loss, double l2)
-    : layers_(std::move(layers)), loss_(std::move(loss)), l2_(l2) {
+                    std::shared_ptr<const Loss<S>> loss, double l2, double time_smoothness)
+    : layers_(std::move(layers)),
+      loss_(std::move(loss)),
+      l2_(l2),
+      time_smoothness_(time_smoothness) {
   if (layers_.empty()) throw InputError("problem: the network has no layers");
   if (!(l2 >= 0)) throw InputError("problem: l2 must be non-negative, got " + std::to_string(l2));
+  if (!(time_smoothness >= 0))
+    throw InputError("problem: time_smoothness must be non-negative, got " +
+                     std::to_string(time_smoothness));
+  auto step_of = [](const Layer<S>& layer) {
+    if (const auto* r = dynamic_cast<const Residual<S>*>(&layer)) return r->step();
+    if (const auto* h = dynamic_cast<const Hamiltonian<S>*>(&layer)) return h->step();
+    return 0.0;
+  };
+  for (Index t = 0; time_smoothness > 0 && t + 1 < num_layers(); ++t) {
+    const double h = step_of(*layers_[t]);
+    if (h > 0 && layers_[t + 1]->kind() == layers_[t]->kind() &&
+        layers_[t + 1]->num_params() == layers_[t]->num_params())
+      smooth_pairs_.emplace_back(t, time_smoothness / h);
+  }
   for (Index t = 1; t < num_layers(); ++t)
     if (layers_[t]->input_size() != layers_[t - 1]->output_size())
       throw InputError("problem: layer " + std::to_string(t) + " " + layers_[t]->describe() +
@@ -75,7 +94,19 @@ S Problem<S>::running_cost(const Params<S>& theta) const {
   S r = 0;
   if (l2_ > 0)
     for (const auto& th : theta) r += S(0.5 * l2_) * th.squaredNorm();
+  for (const auto& [t, c] : smooth_pairs_) r += S(c) * (theta[t + 1] - theta[t]).squaredNorm();
   return r;
+}
+
+template <class S>
+void Problem<S>::add_running_cost_gradient(const Params<S>& theta, Params<S>& grad) const {
+  if (l2_ > 0)
+    for (Index t = 0; t < num_layers(); ++t) grad[t] += S(l2_) * theta[t];
+  for (const auto& [t, c] : smooth_pairs_) {
+    const Vec<S> difference = S(2 * c) * (theta[t + 1] - theta[t]);
+    grad[t] -= difference;
+    grad[t + 1] += difference;
+  }
 }
 
 template <class S>
@@ -101,8 +132,7 @@ void Problem<S>::adjoint(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta,
   loss_->gradient(ws.output(), Y, ws.loss_gradient);
   ws.costates.back() = S(-1.0 / static_cast<double>(ws.batch)) * ws.loss_gradient;
   propagate_costates(ws, theta, grad, input_costate);
-  if (l2_ > 0)
-    for (Index t = 0; t < num_layers(); ++t) grad[t] += S(l2_) * theta[t];
+  add_running_cost_gradient(theta, grad);
 }
 
 template <class S>

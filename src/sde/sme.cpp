@@ -132,8 +132,10 @@ LinearNetworkExample linear_network_example() {
 
 AffineGradientSgd::AffineGradientSgd(const Problem<double>& problem, const Mat<double>& X,
                                      const Mat<double>& Y) {
-  if (problem.l2() != 0)
-    throw InputError("affine-gradient SGD: the problem's l2 must be 0 (per-sample losses only)");
+  if (problem.has_running_cost())
+    throw InputError(
+        "affine-gradient SGD: the problem's l2 and time_smoothness must be 0 (per-sample losses "
+        "only)");
   const Index n = X.rows(), d = problem.num_params();
   Params<double> theta = problem.zero_params();
   auto gradients = [&](const Vec<double>& flat) {

@@ -105,6 +105,10 @@ MsaTrainer<S>::MsaTrainer(const Problem<S>& problem, const Dataset& train, const
     throw InputError(
         "train.inner_steps must be positive, train.inner_lr positive and train.rho "
         "non-negative");
+  if (problem.time_smoothness() > 0)
+    throw InputError(
+        "msa: model.time_smoothness couples the layers' running costs; the per-layer "
+        "Hamiltonian maximisation needs separable ones (set it to 0)");
 }
 
 template <class S>

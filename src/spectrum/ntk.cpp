@@ -56,9 +56,10 @@ Mat<double> relu_gram_infinite(CMatRef<double> X) {
 LinearizedTraining compare_linearized_training(const Problem<double>& problem,
                                                const Params<double>& theta, CMatRef<double> X,
                                                CMatRef<double> Y, double lr, Index steps) {
-  if (problem.l2() != 0)
-    throw InputError("linearised training: the problem's l2 must be 0, got " +
-                     std::to_string(problem.l2()));
+  if (problem.has_running_cost())
+    throw InputError("linearised training: the problem's l2 and time_smoothness must be 0, got " +
+                     std::to_string(problem.l2()) + " and " +
+                     std::to_string(problem.time_smoothness()));
   if (!(lr > 0) || steps < 1) throw InputError("linearised training: need lr > 0 and steps >= 1");
   const Index n = X.rows(), k = problem.output_shape().size();
   const Mat<double> kernel = empirical_ntk(problem, theta, X);

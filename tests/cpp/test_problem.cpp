@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/layer/dense.hpp"
 #include "deepctl/problem/hamiltonian.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/problem/network_spec.hpp"
@@ -84,6 +85,54 @@ TEST_P(ProblemGradient, CostatePassMatchesFiniteDifferencesOfJ) {
 
 INSTANTIATE_TEST_SUITE_P(Losses, ProblemGradient,
                          ::testing::Values("cross_entropy", "squared_error"));
+
+TEST(Problem, TimeSmoothnessRunningCostAndItsGradient) {
+  // (α/h) Σ ‖θ_{t+1} − θ_t‖² over adjacent residual or hamiltonian layers of one size (h the
+  // first one's step): residual(h 0.5) → residual(h 0.5) → residual(h 0.25) → hamiltonian(h 0.2)
+  // → hamiltonian(h 0.2) has the pairs (0, 1), (1, 2) and (3, 4). The costate gradient matches
+  // finite differences of J, and the PMP stationarity residual is ‖∇_{θ_t} J‖ with the coupling.
+  NetworkSpec spec{{4, 1, 1},
+                   {{.type = "residual", .step = 0.5, .activation = "tanh"},
+                    {.type = "residual", .step = 0.5, .activation = "tanh"},
+                    {.type = "residual", .step = 0.25, .activation = "tanh"},
+                    {.type = "hamiltonian", .step = 0.2, .activation = "tanh"},
+                    {.type = "hamiltonian", .step = 0.2, .activation = "tanh"}},
+                   "squared_error",
+                   0.1,
+                   0.7};
+  const Problem<double> problem = build_problem<double>(spec);
+  Rng rng(9);
+  const Params<double> theta = problem.init_params(rng, {InitKind::Gaussian, 1.0, 0.1});
+  double expected = 0;
+  for (const auto& th : theta) expected += 0.05 * th.squaredNorm();
+  expected += 0.7 / 0.5 * (theta[1] - theta[0]).squaredNorm() +
+              0.7 / 0.5 * (theta[2] - theta[1]).squaredNorm() +
+              0.7 / 0.2 * (theta[4] - theta[3]).squaredNorm();
+  EXPECT_NEAR(problem.running_cost(theta), expected, 1e-12);
+  Mat<double> X(3, 4), Y(3, 4);
+  for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal(), Y.data()[i] = rng.normal();
+  Workspace<double> ws = problem.make_workspace(3);
+  problem.rollout(ws, X, Y, theta);
+  Params<double> grad;
+  problem.adjoint(ws, Y, theta, grad);
+  auto objective = [&](const Params<double>& th) {
+    Workspace<double> w = problem.make_workspace(3);
+    return problem.rollout(w, X, Y, th);
+  };
+  for (std::size_t t = 0; t < theta.size(); ++t)
+    for (Index i = 0; i < theta[t].size(); i += 3) {
+      Params<double> plus = theta, minus = theta;
+      plus[t][i] += 1e-6;
+      minus[t][i] -= 1e-6;
+      EXPECT_NEAR(grad[t][i], (objective(plus) - objective(minus)) / 2e-6, 1e-7) << t << " " << i;
+    }
+  const PmpResiduals r = pmp_residuals(problem, ws, theta);
+  for (std::size_t t = 0; t < theta.size(); ++t)
+    EXPECT_NEAR(r.stationarity[t], grad[t].norm(), 1e-12) << t;
+  EXPECT_THROW(Problem<double>({std::make_shared<Dense<double>>(2, 2, Activation())},
+                               make_loss<double>("squared_error"), 0.0, -1.0),
+               InputError);
+}
 
 TEST(Problem, GradientAscentOnHamiltonianIsAnSgdStep) {
   // θ + η∇_θH with ∇_θH = −∇_θJ: the SGD step, and J decreases for small η.

@@ -41,6 +41,7 @@ struct RunConfig {
   std::vector<LayerSpec> layers;
   std::string loss = "cross_entropy";
   double l2 = 0.0;
+  double time_smoothness = 0.0;  // α/h Σ ‖θ_{t+1} − θ_t‖² over residual/hamiltonian stacks
   std::string init = "gaussian";
   double sw2 = 1.0;
   double sb2 = 0.0;

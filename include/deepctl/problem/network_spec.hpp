@@ -35,6 +35,7 @@ struct NetworkSpec {
   std::vector<LayerSpec> layers;
   std::string loss = "cross_entropy";
   double l2 = 0.0;
+  double time_smoothness = 0.0;  // α of the time-smoothness running cost (problem.hpp)
 };
 
 // The layer types build_problem understands, for messages and help.

@@ -2,6 +2,10 @@
 //
 //   x_{t+1}^s = f_t(x_t^s, θ_t),  t = 0..T−1,  x_0^s = input s
 //   J(θ)      = (1/B) Σ_s Φ(x_T^s, y^s) + Σ_t R_t(θ_t),   R_t(θ) = (λ/2)‖θ‖²  (L2 running cost)
+//               + (α/h_t) Σ_{t ∈ pairs} ‖θ_{t+1} − θ_t‖²   (time smoothness, Haber & Ruthotto,
+//               REFERENCE F6: over adjacent layers of one kind and size that are steps of an
+//               ODE — residual or hamiltonian — with h_t layer t's step; it couples neighbours,
+//               so the per-layer Hamiltonian below keeps only the separable L2 part)
 //   p_T^s     = −(1/B) ∇Φ(x_T^s, y^s)          the only place 1/B appears
 //   p_t^s     = f_{t,x}(x_t^s, θ_t)ᵀ p_{t+1}^s  the costate (back-propagation) pass
 //   H_t       = Σ_s p_{t+1}^s · f_t(x_t^s, θ) − R_t(θ)
@@ -42,12 +46,15 @@ template <class S>
 class Problem {
  public:
   Problem(std::vector<std::shared_ptr<const Layer<S>>> layers, std::shared_ptr<const Loss<S>> loss,
-          double l2 = 0.0);
+          double l2 = 0.0, double time_smoothness = 0.0);
 
   Index num_layers() const { return static_cast<Index>(layers_.size()); }
   const Layer<S>& layer(Index t) const { return *layers_[t]; }
   const Loss<S>& loss() const { return *loss_; }
   double l2() const { return l2_; }
+  double time_smoothness() const { return time_smoothness_; }
+  // Whether J has any running cost (L2 or time smoothness).
+  bool has_running_cost() const { return l2_ > 0 || !smooth_pairs_.empty(); }
   Shape input_shape() const { return layers_.front()->input_shape(); }
   Shape output_shape() const { return layers_.back()->output_shape(); }
   Index num_params() const;
@@ -60,8 +67,11 @@ class Problem {
 
   Workspace<S> make_workspace(Index batch) const;
 
-  // Σ_t R_t(θ_t).
+  // The running cost: Σ_t R_t(θ_t) plus the time-smoothness term.
   S running_cost(const Params<S>& theta) const;
+  // grad += ∇_θ of the running cost. It is quadratic, so with θ = v this adds its Hessian
+  // times v (the curvature products use that).
+  void add_running_cost_gradient(const Params<S>& theta, Params<S>& grad) const;
   // Forward pass: states and J for inputs X (B × n_0) and targets Y (B × n_T).
   S rollout(Workspace<S>& ws, CMatRef<S> X, CMatRef<S> Y, const Params<S>& theta) const;
   // Costate pass after rollout: costates and grad[t] = ∇_{θ_t} J.
@@ -78,6 +88,8 @@ class Problem {
   std::vector<std::shared_ptr<const Layer<S>>> layers_;
   std::shared_ptr<const Loss<S>> loss_;
   double l2_;
+  double time_smoothness_;
+  std::vector<std::pair<Index, double>> smooth_pairs_;  // (t, α/h_t) for θ_t and θ_{t+1}
 };
 
 }  // namespace deepctl
