@@ -9,8 +9,8 @@ three runs of ITERS iterations; the test evaluations of deepctl are not timed.
 Prints milliseconds per iteration, the ratio PyTorch / deepctl (> 1: deepctl faster) and
 deepctl's share of one core's FP32 peak (265 GFLOP/s; ~6·(2·50 + 50·2)·B flops per MLP
 evaluation with its vjp). Then the peak resident memory of one iteration at 1000 RK4 steps per
-interval (batch-time 2): deepctl's store-all discrete gradient against its continuous adjoint,
-and PyTorch's backprop through the solver.
+interval (batch-time 2): deepctl's store-all discrete gradient, its checkpointed twin and its
+continuous adjoint, and PyTorch's backprop through the solver.
 Usage: bench/compare_ode.py [ITERS] [STEPS]
 """
 import json
@@ -109,10 +109,12 @@ def main(argv):
           f"{t['seconds_per_iteration'] / d['seconds_per_iteration']:8.2f}")
     print("\npeak resident memory of a run at 1000 RK4 steps per interval (batch-time 2, 3 iterations):")
     store_all = deepctl_run(3, 1000, 2, "discrete", 1)
+    checkpointed = deepctl_run(3, 1000, 2, "checkpointed", 1)
     adjoint = deepctl_run(3, 1000, 2, "adjoint", 1)
     small = deepctl_run(3, 1, 2, "discrete", 1)
     torch_big = torch_run(1, 1000, 2)
     print(f"  deepctl store-all (discrete) {store_all['peak_rss_mb']:8.1f} MB")
+    print(f"  deepctl checkpointed         {checkpointed['peak_rss_mb']:8.1f} MB")
     print(f"  deepctl continuous adjoint   {adjoint['peak_rss_mb']:8.1f} MB")
     print(f"  deepctl at 1 step (baseline) {small['peak_rss_mb']:8.1f} MB")
     print(f"  PyTorch backprop (store-all) {torch_big['peak_rss_mb']:8.1f} MB (its process, "

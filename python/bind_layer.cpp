@@ -220,7 +220,8 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
       m, ("OdeBlock" + sfx).c_str(),
       "x(T) of dx/dt = g(x, θ) by an explicit Runge–Kutta scheme (euler, midpoint, rk4, bs3, "
       "dopri5): N fixed steps, or adaptive ones for bs3/dopri5 when rtol or atol > 0; gradient "
-      "= discrete (exact, through the stages) or adjoint (the continuous adjoint, one step of "
+      "= discrete (exact, through the stages), checkpointed (the same, stages recomputed from "
+      "stored step starts) or adjoint (the continuous adjoint, one step of "
       "memory). counts: evaluations of g so far (forward_passes, forward_evaluations = NFE, "
       "rejected_steps, backward_passes, backward_evaluations).")
       .def(py::init([](std::shared_ptr<L> g, double time, Index steps, const std::string& solver,

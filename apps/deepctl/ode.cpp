@@ -18,7 +18,8 @@ using nlohmann::json;
 
 constexpr const char* kHelp =
     R"(usage: deepctl ode [--iters N] [--batch B] [--batch-time K] [--points N] [--hidden H]
-                  [--solver S] [--steps N] [--rtol R --atol A] [--gradient discrete|adjoint]
+                  [--solver S] [--steps N] [--rtol R --atol A]
+                  [--gradient discrete|checkpointed|adjoint]
                   [--lr LR] [--seed S] [--test-every K] [--no-gap] [--json] [--out DIR]
 
 The spiral demo of Chen et al. (torchdiffeq's ode_demo.py): the observed trajectory of
@@ -27,8 +28,9 @@ dy/dt = MLP(y^3) (2 -> H tanh -> 2) trained by Adam at rate LR on B random windo
 consecutive points per iteration, the mean absolute error at every point of the window as the
 loss. Each sample interval is one ODE block: --steps fixed steps of --solver (euler, midpoint,
 rk4, bs3, dopri5), or adaptive bs3/dopri5 steps with --rtol/--atol. --gradient discrete is the
-exact costate pass through the solver (memory grows with the steps), adjoint the continuous
-adjoint (memory of one step). Every --test-every iterations the whole trajectory is integrated
+exact costate pass through the solver (memory grows with the steps), checkpointed the same
+gradient from the stored step starts (stages recomputed: memory one state per step), adjoint
+the continuous adjoint (memory of one step). Every --test-every iterations the whole trajectory is integrated
 from y(0) and its mean absolute error printed, with the relative gap between the continuous
 adjoint's gradient and the exact discrete one on that iteration's windows (the continuous
 adjoint is an approximation: a gap near 1 means its gradient is not to be trusted). --no-gap

@@ -18,10 +18,18 @@ struct OdeData : LayerData {
   std::vector<Mat<S>> stage_in, slope, kappa, nu;
   std::vector<Vec<S>> g_stage;  // adjoint: g_θᵀp of each stage
   std::vector<std::unique_ptr<LayerData>> g_data;
-  std::vector<double> steps;  // the accepted step sizes of the last forward pass
-  Mat<S> x, p, x_new, p_new;  // running state (forward) or costate (vjp) and the trial step's
+  std::vector<double> steps;   // the accepted step sizes of the last forward pass
+  std::vector<Mat<S>> starts;  // checkpointed: the state at the start of each accepted step
+  Mat<S> x, p, x_new, p_new;   // running state (forward) or costate (vjp) and the trial step's
   Vec<S> g_part, g_new;
 };
+
+// Checkpointed mode: the state d.x at the start of accepted step n.
+template <class S>
+void keep_start(OdeData<S>& d, Index n) {
+  if (Index(d.starts.size()) <= n) d.starts.emplace_back();
+  d.starts[n] = d.x;
+}
 
 template <class S>
 void ensure_slots(OdeData<S>& d, Index count, const Layer<S>& g) {
@@ -107,8 +115,10 @@ OdeSolver ButcherTableau::parse(const std::string& text) {
 
 OdeGradient ButcherTableau::parse_gradient(const std::string& text) {
   if (text == "discrete") return OdeGradient::Discrete;
+  if (text == "checkpointed") return OdeGradient::Checkpointed;
   if (text == "adjoint") return OdeGradient::Adjoint;
-  throw InputError("unknown ODE gradient '" + text + "'; expected discrete or adjoint");
+  throw InputError("unknown ODE gradient '" + text +
+                   "'; expected discrete, checkpointed or adjoint");
 }
 
 std::string ButcherTableau::name(OdeSolver solver) {
@@ -165,7 +175,10 @@ std::string OdeBlock<S>::describe() const {
                 format_number(tolerance_.rtol) + " atol " + format_number(tolerance_.atol)
           : std::to_string(steps_) + " " + ButcherTableau::name(solver_) + " steps";
   return "ode(" + g_->describe() + ", T " + std::to_string(time_) + ", " + steps +
-         (gradient_ == OdeGradient::Adjoint ? ", continuous adjoint" : "") + ")";
+         (gradient_ == OdeGradient::Adjoint        ? ", continuous adjoint"
+          : gradient_ == OdeGradient::Checkpointed ? ", checkpointed"
+                                                   : "") +
+         ")";
 }
 
 template <class S>
@@ -218,11 +231,9 @@ double OdeBlock<S>::initial_step(LayerData& data, CVecRef<S> theta) const {
 }
 
 template <class S>
-double OdeBlock<S>::attempt(LayerData& data, Index n, double h, CVecRef<S> theta,
-                            Index first) const {
+void OdeBlock<S>::evaluate_stages(LayerData& data, Index n, double h, CVecRef<S> theta, Index first,
+                                  Index stages) const {
   auto& d = static_cast<OdeData<S>&>(data);
-  const Index stages =
-      tolerance_.adaptive() ? Index(tableau_.b.size()) : Index(tableau_.solution_stages);
   const S hs = S(h);
   for (Index i = first; i < stages; ++i) {
     const Index e = slot(n, i);
@@ -231,6 +242,16 @@ double OdeBlock<S>::attempt(LayerData& data, Index n, double h, CVecRef<S> theta
       if (tableau_.a[i][j] != 0) d.stage_in[e] += hs * S(tableau_.a[i][j]) * d.slope[slot(n, j)];
     g_->forward(*d.g_data[e], d.stage_in[e], theta, d.slope[e]);
   }
+}
+
+template <class S>
+double OdeBlock<S>::attempt(LayerData& data, Index n, double h, CVecRef<S> theta,
+                            Index first) const {
+  auto& d = static_cast<OdeData<S>&>(data);
+  const Index stages =
+      tolerance_.adaptive() ? Index(tableau_.b.size()) : Index(tableau_.solution_stages);
+  const S hs = S(h);
+  evaluate_stages(data, n, h, theta, first, stages);
   forward_evaluations_ += stages - first;
   d.x_new = d.x;
   for (Index i = 0; i < tableau_.solution_stages; ++i)
@@ -253,6 +274,7 @@ void OdeBlock<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRe
     const double h = time_ / double(steps_);
     for (Index n = 0; n < steps_; ++n) {
       attempt(data, n, h, theta, 0);
+      if (gradient_ == OdeGradient::Checkpointed) keep_start(d, n);
       d.x.swap(d.x_new);
       d.steps.push_back(h);
     }
@@ -274,6 +296,7 @@ void OdeBlock<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRe
     // stage (FSAL) or a rejected attempt of this step.
     const double err = attempt(data, n, h, theta, 1);
     if (err <= 1 || !std::isfinite(err)) {
+      if (gradient_ == OdeGradient::Checkpointed) keep_start(d, n);
       d.x.swap(d.x_new);
       t += h;
       d.steps.push_back(h);
@@ -361,19 +384,24 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
     if (p.rows() > 0) p = d.p;
     return;
   }
+  const bool recompute = gradient_ == OdeGradient::Checkpointed;
   for (Index n = Index(d.steps.size()) - 1; n >= 0; --n) {
     const S h = S(d.steps[n]);
+    if (recompute) {  // the step's stages again, from its stored start
+      d.x = d.starts[n];
+      evaluate_stages(data, n, d.steps[n], theta, 0, used);
+    }
     for (Index i = used - 1; i >= 0; --i) {
-      const Index e = n * s + i;
+      const Index e = slot(n, i);
       d.kappa[e] = h * S(tableau_.b[i]) * d.p;
       for (Index j = i + 1; j < used; ++j)
-        if (tableau_.a[j][i] != 0) d.kappa[e] += h * S(tableau_.a[j][i]) * d.nu[n * s + j];
+        if (tableau_.a[j][i] != 0) d.kappa[e] += h * S(tableau_.a[j][i]) * d.nu[slot(n, j)];
       g_->vjp(*d.g_data[e], d.stage_in[e], theta, d.kappa[e], d.nu[e], d.g_part);
       g += d.g_part;
     }
-    for (Index i = 0; i < used; ++i) d.p += d.nu[n * s + i];
+    for (Index i = 0; i < used; ++i) d.p += d.nu[slot(n, i)];
   }
-  backward_evaluations_ += Index(d.steps.size()) * used;
+  backward_evaluations_ += Index(d.steps.size()) * used * (recompute ? 2 : 1);
   if (p.rows() > 0) p = d.p;
 }
 

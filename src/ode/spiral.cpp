@@ -82,7 +82,7 @@ SpiralResult fit_spiral(const SpiralOptions& o,
   const OdeGradient mode = ButcherTableau::parse_gradient(o.gradient);
   const OdeBlock<double> block(field, dt, o.steps, solver, mode, {o.rtol, o.atol}),
       other(field, dt, o.steps, solver,
-            mode == OdeGradient::Discrete ? OdeGradient::Adjoint : OdeGradient::Discrete,
+            mode == OdeGradient::Adjoint ? OdeGradient::Discrete : OdeGradient::Adjoint,
             {o.rtol, o.atol}),
       test_block(field, dt, o.steps, solver, OdeGradient::Adjoint, {o.rtol, o.atol});
   r.parameters = block.num_params();
@@ -162,7 +162,7 @@ SpiralResult fit_spiral(const SpiralOptions& o,
     if (record && other_window) {  // the other gradient on the same window, before the update
       const auto paused = std::chrono::steady_clock::now();  // (not timed)
       window_gradient(*other_window, other_grad);
-      const Vec<double>& discrete = mode == OdeGradient::Discrete ? grad[0] : other_grad;
+      const Vec<double>& discrete = mode == OdeGradient::Adjoint ? other_grad : grad[0];
       gap = (grad[0] - other_grad).norm() / std::max(discrete.norm(), 1e-300);
       seconds -= std::chrono::duration<double>(std::chrono::steady_clock::now() - paused).count();
     }

@@ -63,6 +63,10 @@ std::vector<Case> conformance_cases() {
          {.type = "ode", .activation = "tanh", .time = 0.7, .steps = 3, .solver = solver}});
   cases.push_back(
       {"ode_rk4_gelu", {3, 1, 1}, {.type = "ode", .activation = "gelu", .time = 1.5, .steps = 2}});
+  cases.push_back(
+      {"ode_rk4_checkpointed",
+       {3, 1, 1},
+       {.type = "ode", .activation = "tanh", .time = 0.9, .steps = 3, .gradient = "checkpointed"}});
   cases.push_back({"ode_dopri5_adaptive",
                    {3, 1, 1},
                    {.type = "ode",

@@ -21,6 +21,9 @@
 //   step sizes are treated as constants), so vjp is the exact derivative of the computed x(T):
 //     κ_i = h b_i p' + h Σ_{j>i} a_ji ν_j,   ν_i = g_xᵀ(y_i) κ_i,   p = p' + Σ_i ν_i,
 //     ∇_θ H += Σ_i g_θᵀ(y_i) κ_i      (stages in reverse, steps in reverse)
+//   checkpointed: the same gradient with only the state at the start of each step kept; the
+//   costate pass recomputes each step's stages (twice the evaluations of g; memory N states
+//   plus one step's stages).
 // - adjoint (optimise-then-discretise, Chen et al. 2018): the augmented system integrated
 //   backward in τ = T − t from (x(T), p', 0) with the same scheme,
 //     dx/dτ = −g(x),   dp/dτ = g_xᵀ(x) p,   dG/dτ = g_θᵀ(x) p,   giving p = p(τ = T), ∇_θH = G(T);
@@ -40,7 +43,7 @@
 namespace deepctl {
 
 enum class OdeSolver { Euler, Midpoint, RK4, BS3, DOPRI5 };
-enum class OdeGradient { Discrete, Adjoint };
+enum class OdeGradient { Discrete, Checkpointed, Adjoint };
 
 struct ButcherTableau {
   std::vector<std::vector<double>> a;  // a[i][j], j < i
@@ -53,7 +56,7 @@ struct ButcherTableau {
   // "euler", "midpoint", "rk4", "bs3", "dopri5"; InputError otherwise.
   static OdeSolver parse(const std::string& text);
   static std::string name(OdeSolver solver);
-  // "discrete" or "adjoint"; InputError otherwise.
+  // "discrete", "checkpointed" or "adjoint"; InputError otherwise.
   static OdeGradient parse_gradient(const std::string& text);
 };
 
@@ -68,8 +71,8 @@ struct OdeTolerance {
 // Evaluations of g since construction, over all workspaces (atomic: shards may count at once).
 struct OdeCounts {
   long forward_passes = 0;
-  long forward_evaluations = 0;   // of g in forward passes (the NFE of Chen et al.)
-  long rejected_steps = 0;        // adaptive forward passes
+  long forward_evaluations = 0;  // of g in forward passes (the NFE of Chen et al.)
+  long rejected_steps = 0;       // adaptive forward passes
   long backward_passes = 0;
   long backward_evaluations = 0;  // of g's vjp in costate passes (plus g itself for adjoint)
 };
@@ -122,6 +125,9 @@ class OdeBlock final : public Layer<S> {
   // The stage slot of step n, stage i: all kept (discrete) or one step's reused (adjoint).
   Index slot(Index n, Index i) const;
   double initial_step(LayerData& data, CVecRef<S> theta) const;
+  // Stages first..stages−1 of step n of size h from d.x into the step's slots.
+  void evaluate_stages(LayerData& data, Index n, double h, CVecRef<S> theta, Index first,
+                       Index stages) const;
   // Stages from `first` on of a step of size h from d.x (slots of step n), the new state in
   // d.x_new and, for an embedded pair, the error norm (else 0).
   double attempt(LayerData& data, Index n, double h, CVecRef<S> theta, Index first) const;

@@ -36,7 +36,7 @@ struct SpiralOptions {
   std::string solver = "rk4";
   Index steps = 1;  // per sample interval (fixed steps)
   double rtol = 0, atol = 0;
-  std::string gradient = "discrete";  // discrete | adjoint
+  std::string gradient = "discrete";  // discrete | checkpointed | adjoint
   double lr = 1e-3;                   // Adam
   std::uint64_t seed = 0;
   bool measure_gap = true;  // the other gradient at each record (its memory too: store-all)
