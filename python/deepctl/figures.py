@@ -269,6 +269,28 @@ def lyapunov_growth(log_growth, names=None):
     return fig
 
 
+def ode_trajectories(traces, labels, name=""):
+    """Hidden-state trajectories x(t) through an ODE block (traces: times × samples × width),
+    projected on the two leading principal axes of all their points, coloured by class."""
+    times, samples, width = traces.shape
+    flat = traces.reshape(-1, width)
+    centred = flat - flat.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    projected = (centred @ vt[:2].T).reshape(times, samples, 2)
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    colors = plt.cm.tab10(np.asarray(labels) % 10)
+    for s in range(samples):
+        ax.plot(projected[:, s, 0], projected[:, s, 1], "-", color=colors[s], lw=1, alpha=0.8)
+        ax.plot(projected[0, s, 0], projected[0, s, 1], "o", color=colors[s], ms=3)
+        ax.plot(projected[-1, s, 0], projected[-1, s, 1], "s", color=colors[s], ms=4)
+    ax.set_xlabel("principal axis 1")
+    ax.set_ylabel("principal axis 2")
+    ax.set_title(f"x(t) through {name} (o: t = 0, ■: t = T; colour: class)", fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def ode_nfe(epochs, names=None):
     """Per ODE block, evaluations of its field per forward and per costate pass against
     epoch (the "ode" entries of epoch lines)."""

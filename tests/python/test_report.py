@@ -114,7 +114,8 @@ def test_the_continuous_depth_section_of_an_ode_study(tmp_path):
     page = (out / "report.html").read_text()
     assert "<h2>Continuous depth: stability, Lyapunov exponents, NFE</h2>" in page
     assert "<td>1: ode tanh</td>" in page and "Lyapunov exponents of forward" in page
-    for name in ("lyapunov", "ode_nfe"):
+    assert "gradient gap</td>" in page
+    for name in ("lyapunov", "ode_nfe", "ode_trajectories"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
     result = check_report(out / "report.html", out / "report.png")
     assert result["console"] == [] and result["blank"] == []
