@@ -115,6 +115,31 @@ def mean_field_point(config):
     return (activations.pop(), float(sw2), float(sb2), len(hidden) + 1), None
 
 
+def lyapunov_at_initialisation(run, chi1):
+    """HTML: the Lyapunov exponents of one random draw of the configured network (QR method
+    over its layers at the first training input, REFERENCE F6) beside the mean-field rate
+    ½ ln χ_1 per layer at which perturbations grow in wide random networks."""
+    import math
+
+    import numpy as np
+    from . import _core
+    config = _core.load_config(str(run.path / "config.toml"))
+    train, _ = _core.load_data(config.data)
+    problem = _core.build_problem(config.network(train.input_shape))
+    theta = problem.init_params(seed=config.seed, init=config.initializer())
+    x = np.asarray(train.inputs[0], dtype=float)
+    widths = [s.shape[1] for s in problem.rollout(x[None, :], np.zeros(
+        (1, int(np.prod(problem.output_shape)))), theta).states]
+    _, growth = _core.spectrum.lyapunov_exponents(problem, theta, x, k=min(3, *widths))
+    hidden = sorted(np.asarray(growth)[:-1].mean(axis=0), reverse=True)  # without the output layer
+    predicted = 0.5 * math.log(chi1) if chi1 > 0 else float("-inf")
+    return ("<p>Lyapunov exponents of one random draw of this network at the first training "
+            "input, over its hidden layers (QR method, per layer): "
+            + ", ".join(f"{e:.3f}" for e in hidden)
+            + f"; mean field predicts that perturbations grow at ½ ln χ_1 = {predicted:.3f} per "
+            "layer in wide networks (finite width spreads the measured values below it).</p>")
+
+
 @section
 def meanfield_section(run):
     from . import meanfield
@@ -151,6 +176,7 @@ def meanfield_section(run):
     body = (f"<p>Wide random networks with this initialisation, read by mean-field theory "
             f"(q and c maps, REFERENCE F2–F3).</p><table>{table}</table>"
             f"<p>{html.escape(verdict)}</p><p>{html.escape(advice)}</p>")
+    body += lyapunov_at_initialisation(run, a["chi1"])
     import numpy as np
     hi_w, hi_b = max(3.0, 1.25 * sw2), max(0.25, 1.25 * sb2)
     grid = meanfield.phase_diagram(act, np.linspace(0.5, hi_w, 64), np.linspace(0.0, hi_b, 48))
