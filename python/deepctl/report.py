@@ -8,6 +8,7 @@ body, [(figure name, matplotlib Figure)]) or None when the run has nothing for i
 also written to RUN_DIR/figures/<name>.png and .svg.
 """
 import base64
+import functools
 import html
 import io
 import json
@@ -115,6 +116,31 @@ def mean_field_point(config):
     return (activations.pop(), float(sw2), float(sb2), len(hidden) + 1), None
 
 
+@functools.lru_cache(maxsize=2)
+def _training_split(config_path):
+    from . import _core
+    config = _core.load_config(config_path)
+    return config, _core.load_data(config.data)[0]
+
+
+def trained_network(run, checkpoint=True):
+    """(RunConfig, training split, float64 Problem, θ of the final checkpoint or None) of a run
+    folder; the split is loaded once per report."""
+    import numpy as np
+    from . import _core
+    config, train = _training_split(str(run.path / "config.toml"))
+    problem = _core.build_problem(config.network(train.input_shape))
+    theta = [np.asarray(t, dtype=float) for t in run.params()] if checkpoint else None
+    return config, train, problem, theta
+
+
+def state_widths(problem, theta, x):
+    """Widths of the states x_0 … x_T of the network for the input x."""
+    import numpy as np
+    outputs = int(np.prod(problem.output_shape))
+    return [s.shape[1] for s in problem.rollout(x[None, :], np.zeros((1, outputs)), theta).states]
+
+
 def lyapunov_at_initialisation(run, chi1):
     """HTML: the Lyapunov exponents of one random draw of the configured network (QR method
     over its layers at the first training input, REFERENCE F6) beside the mean-field rate
@@ -123,14 +149,11 @@ def lyapunov_at_initialisation(run, chi1):
 
     import numpy as np
     from . import _core
-    config = _core.load_config(str(run.path / "config.toml"))
-    train, _ = _core.load_data(config.data)
-    problem = _core.build_problem(config.network(train.input_shape))
+    config, train, problem, _ = trained_network(run, checkpoint=False)
     theta = problem.init_params(seed=config.seed, init=config.initializer())
     x = np.asarray(train.inputs[0], dtype=float)
-    widths = [s.shape[1] for s in problem.rollout(x[None, :], np.zeros(
-        (1, int(np.prod(problem.output_shape)))), theta).states]
-    _, growth = _core.spectrum.lyapunov_exponents(problem, theta, x, k=min(3, *widths))
+    k = min(3, *state_widths(problem, theta, x))
+    _, growth = _core.spectrum.lyapunov_exponents(problem, theta, x, k=k)
     hidden = sorted(np.asarray(growth)[:-1].mean(axis=0), reverse=True)  # without the output layer
     predicted = 0.5 * math.log(chi1) if chi1 > 0 else float("-inf")
     return ("<p>Lyapunov exponents of one random draw of this network at the first training "
@@ -190,13 +213,9 @@ def optimal_control_section(run):
     stationarity residual ‖∇_θ H_t‖ (= ‖∇_{θ_t} J‖) and H_t on a probe batch of 512 training
     samples, from the final checkpoint."""
     import numpy as np
-    from . import _core
     if not (run.path / "checkpoint.npz").is_file():
         return None
-    config = _core.load_config(str(run.path / "config.toml"))
-    train, _ = _core.load_data(config.data)
-    problem = _core.build_problem(config.network(train.input_shape))
-    theta = [np.asarray(t, dtype=float) for t in run.params()]
+    config, train, problem, theta = trained_network(run)
     rows = min(512, len(train))
     X = np.asarray(train.inputs[:rows], dtype=float)
     Y = np.asarray(train.targets[:rows], dtype=float)
@@ -317,16 +336,11 @@ def continuous_depth_section(run):
         return None
     if not (run.path / "checkpoint.npz").is_file():
         return None
-    config = _core.load_config(str(run.path / "config.toml"))
-    train, _ = _core.load_data(config.data)
-    problem = _core.build_problem(config.network(train.input_shape))
-    theta = [np.asarray(t, dtype=float) for t in run.params()]
+    config, train, problem, theta = trained_network(run)
     X = np.asarray(train.inputs[:8], dtype=float)
     stability = _core.spectrum.layer_stability(problem, theta, X)
     names = layer_names(run.config)
-    widths = [s.shape[1] for s in problem.rollout(X[:1], np.zeros((1, int(np.prod(
-        problem.output_shape)))), theta).states]
-    k = min(5, *widths)
+    k = min(5, *state_widths(problem, theta, X[0]))
     exponents, growth = _core.spectrum.lyapunov_exponents(problem, theta, X[0], k=k, seed=0)
     rows = []
     for s in stability:

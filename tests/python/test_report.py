@@ -76,46 +76,41 @@ def test_study_rejects_bad_input_with_exit_code_2(tmp_path):
     assert proc.stderr.count("\n") == 1 and "train.epochs" in proc.stderr
 
 
-def test_the_information_plane_section_of_a_12_bit_study(tmp_path):
-    out = tmp_path / "ib"
-    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "ib12bit_relu.toml"),
-                           "--out", str(out), "--set", "train.epochs=40",
-                           "--set", "train.infoplane_points=6"],
-                          capture_output=True, text=True, env=os.environ | {"PYTHONPATH": ""})
+def study_section(out, example, sets, heading, figure_names):
+    """Runs `deepctl study` on an example with --set overrides into `out`, checks that the
+    section `heading` and its figures are in the page and that Chromium renders it cleanly;
+    returns the page's HTML."""
+    args = [str(cli_path()), "study", str(ROOT / "examples" / example), "--out", str(out)]
+    for assignment in sets:
+        args += ["--set", assignment]
+    proc = subprocess.run(args, capture_output=True, text=True,
+                          env=os.environ | {"PYTHONPATH": ""})
     assert proc.returncode == 0, proc.stderr
     page = (out / "report.html").read_text()
-    assert "<h2>Information plane</h2>" in page and "end/peak" in page
-    assert (out / "figures" / "infoplane.png").stat().st_size > 10_000
-    assert (out / "figures" / "gradient_phases.png").stat().st_size > 10_000
-    result = check_report(out / "report.html", out / "report.png")
-    assert result["console"] == [] and result["blank"] == []
-
-
-def test_the_bayesian_section_of_a_langevin_study(tmp_path):
-    out = tmp_path / "bc"
-    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "breast_cancer_sgld.toml"),
-                           "--out", str(out), "--set", "train.epochs=200"],
-                          capture_output=True, text=True, env=os.environ | {"PYTHONPATH": ""})
-    assert proc.returncode == 0, proc.stderr
-    page = (out / "report.html").read_text()
-    assert "<h2>Bayesian prediction by Langevin dynamics</h2>" in page
-    assert "posterior predictive, 101 samples" in page  # epochs 100..200
-    assert (out / "figures" / "posterior.png").stat().st_size > 10_000
-    result = check_report(out / "report.html", out / "report.png")
-    assert result["console"] == [] and result["blank"] == []
-
-
-def test_the_continuous_depth_section_of_an_ode_study(tmp_path):
-    out = tmp_path / "ode"
-    proc = subprocess.run([str(cli_path()), "study", str(ROOT / "examples" / "ode_digits.toml"),
-                           "--out", str(out), "--set", "train.epochs=3"],
-                          capture_output=True, text=True, env=os.environ | {"PYTHONPATH": ""})
-    assert proc.returncode == 0, proc.stderr
-    page = (out / "report.html").read_text()
-    assert "<h2>Continuous depth: stability, Lyapunov exponents, NFE</h2>" in page
-    assert "<td>1: ode tanh</td>" in page and "Lyapunov exponents of forward" in page
-    assert "gradient gap</td>" in page
-    for name in ("lyapunov", "ode_nfe", "ode_trajectories"):
+    assert f"<h2>{heading}</h2>" in page
+    for name in figure_names:
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
     result = check_report(out / "report.html", out / "report.png")
     assert result["console"] == [] and result["blank"] == []
+    return page
+
+
+def test_the_information_plane_section_of_a_12_bit_study(tmp_path):
+    page = study_section(tmp_path / "ib", "ib12bit_relu.toml",
+                         ["train.epochs=40", "train.infoplane_points=6"], "Information plane",
+                         ["infoplane", "gradient_phases"])
+    assert "end/peak" in page
+
+
+def test_the_bayesian_section_of_a_langevin_study(tmp_path):
+    page = study_section(tmp_path / "bc", "breast_cancer_sgld.toml", ["train.epochs=200"],
+                         "Bayesian prediction by Langevin dynamics", ["posterior"])
+    assert "posterior predictive, 101 samples" in page  # epochs 100..200
+
+
+def test_the_continuous_depth_section_of_an_ode_study(tmp_path):
+    page = study_section(tmp_path / "ode", "ode_digits.toml", ["train.epochs=3"],
+                         "Continuous depth: stability, Lyapunov exponents, NFE",
+                         ["lyapunov", "ode_nfe", "ode_trajectories"])
+    assert "<td>1: ode tanh</td>" in page and "Lyapunov exponents of forward" in page
+    assert "gradient gap</td>" in page
