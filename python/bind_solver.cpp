@@ -1,5 +1,6 @@
 #include "bind.hpp"
 #include "deepctl/io/checkpoint.hpp"
+#include "deepctl/solver/ddp.hpp"
 #include "deepctl/solver/entropy_sgd.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
@@ -130,6 +131,25 @@ inner_lr=0.1, noise=1e-4, gamma=1e-4, gamma_growth=1e-3); gamma() is γ at the c
            py::arg("gamma_growth") = 1e-3, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
            py::keep_alive<1, 4>())
       .def("gamma", &E::gamma);
+  using D = DdpTrainer<S>;
+  py::class_<D, T>(m, ("DdpTrainer" + sfx).c_str(),
+                   R"(DDP after DDPNOpt (REFERENCE F11, solver/ddp.hpp): open-loop steps
+k = −M⁻¹∇J with the control curvature M (identity: I/η; diagonal: (λ + √v)/η) and, with
+feedback, the per-sample gains K from a rank-one Gauss–Newton value Hessian applied in a
+feedback forward pass.
+
+DdpTrainer(problem, train, test=None, options=TrainerOptions(), curvature="diagonal",
+feedback=True, alpha=0.99, lam=1e-8).)")
+      .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
+                       const TrainerOptions& o, const std::string& curvature, bool feedback,
+                       double alpha, double lam) {
+             return new D(p, train, test, o,
+                          {DdpOptions::parse_curvature(curvature), feedback, alpha, lam});
+           }),
+           py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
+           py::arg("options") = TrainerOptions{}, py::arg("curvature") = "diagonal",
+           py::arg("feedback") = true, py::arg("alpha") = 0.99, py::arg("lam") = 1e-8,
+           py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
   m.def(
       ("msa_step" + sfx).c_str(),
       [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, double rho,

@@ -61,6 +61,10 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "entropy_gamma", c.entropy_gamma);
   v("train", "entropy_gamma_growth", c.entropy_gamma_growth);
   v("train", "entropy_noise", c.entropy_noise);
+  v("train", "ddp_curvature", c.ddp_curvature);
+  v("train", "ddp_feedback", c.ddp_feedback);
+  v("train", "ddp_alpha", c.ddp_alpha);
+  v("train", "ddp_lambda", c.ddp_lambda);
   v("train", "rho", c.rho);
   v("train", "inner_steps", c.inner_steps);
   v("train", "inner_lr", c.inner_lr);
@@ -126,6 +130,9 @@ void read_value(const toml::node& n, T& field, const std::string& where) {
   if constexpr (std::is_same_v<T, std::string>) {
     if (!n.is_string()) throw InputError(where + ": expected a string, got " + type_name(n));
     field = *n.value<std::string>();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!n.is_boolean()) throw InputError(where + ": expected true or false, got " + type_name(n));
+    field = *n.value<bool>();
   } else if constexpr (std::is_integral_v<T>) {
     if (!n.is_integer()) throw InputError(where + ": expected an integer, got " + type_name(n));
     field = static_cast<T>(*n.value<std::int64_t>());
@@ -155,7 +162,7 @@ struct Writer {
   void operator()(const char* section, const char* key, T& field) {
     if (!root.contains(section)) root.insert(section, toml::table{});
     auto* t = root[section].as_table();
-    if constexpr (std::is_integral_v<T>)
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
       t->insert_or_assign(key, static_cast<std::int64_t>(field));
     else
       t->insert_or_assign(key, field);
@@ -229,9 +236,9 @@ TrainerOptions RunConfig::trainer_options() const {
   o.batch_size = batch_size;
   o.seed = static_cast<std::uint64_t>(seed);
   // With optimizer = "msa" the update is msa_step and these policy settings go unused.
-  o.update = {uses_msa()           ? UpdateKind::SGD
-              : uses_entropy_sgd() ? UpdateKind::Nesterov
-                                   : UpdateOptions::parse_kind(optimizer),
+  o.update = {uses_msa() || uses_ddp() ? UpdateKind::SGD
+              : uses_entropy_sgd()     ? UpdateKind::Nesterov
+                                       : UpdateOptions::parse_kind(optimizer),
               momentum,
               beta1,
               beta2,
@@ -264,6 +271,9 @@ std::unique_ptr<MinibatchTrainer<S>> make_trainer(const RunConfig& config,
   if (config.uses_entropy_sgd())
     return std::make_unique<EntropySgdTrainer<S>>(problem, train, test, config.trainer_options(),
                                                   config.entropy_options());
+  if (config.uses_ddp())
+    return std::make_unique<DdpTrainer<S>>(problem, train, test, config.trainer_options(),
+                                           config.ddp_options());
   return std::make_unique<GradientTrainer<S>>(problem, train, test, config.trainer_options());
 }
 

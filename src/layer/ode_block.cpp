@@ -21,6 +21,7 @@ struct OdeData : LayerData {
   std::vector<double> steps;   // the accepted step sizes of the last forward pass
   std::vector<Mat<S>> starts;  // checkpointed: the state at the start of each accepted step
   Mat<S> x, p, x_new, p_new;   // running state (forward) or costate (vjp) and the trial step's
+  Mat<S> x_end;                // adjoint: x(T) of the last forward pass, where each vjp starts
   Vec<S> g_part, g_new;
 };
 
@@ -278,6 +279,7 @@ void OdeBlock<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRe
       d.x.swap(d.x_new);
       d.steps.push_back(h);
     }
+    if (gradient_ == OdeGradient::Adjoint) d.x_end = d.x;
     y = d.x;
     return;
   }
@@ -312,6 +314,7 @@ void OdeBlock<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRe
     }
     h *= step_factor(std::isfinite(err) ? err : 0.0, tableau_.error_order);
   }
+  if (gradient_ == OdeGradient::Adjoint) d.x_end = d.x;
   y = d.x;
 }
 
@@ -324,9 +327,10 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
   d.p = p_next;
   ++backward_passes_;
   if (gradient_ == OdeGradient::Adjoint) {
-    // (x, p, G) backward in τ from (x(T), p', 0); d.x holds x(T) after forward. Stage i:
+    // (x, p, G) backward in τ from (x(T), p', 0), x(T) kept by forward. Stage i:
     // state stage_in[i], costate kappa[i]; slopes −g (slope[i]), g_xᵀp (nu[i]), g_θᵀp (g_stage[i]).
     const Index stages = tolerance_.adaptive() ? s : used;
+    d.x = d.x_end;
     double tau = 0, h = d.steps.back();
     Index attempts = 0;
     while (tau < time_ * (1 - 1e-12)) {

@@ -175,3 +175,15 @@ def test_mala_chain_reference_for_bayesian_logistic_regression():
     assert np.allclose(np.concatenate([np.ravel(a) for a in last]), chain[-1])
     with pytest.raises(ValueError, match="temperature > 0"):
         dc.mala_chain(problem, train, last, temperature=0)
+
+
+def test_ddp_trainer_from_python():
+    train, test = dc.load("digits")
+    problem = dc.Problem([dc.Dense(64, 32, "tanh"), dc.Dense(32, 10)], "cross_entropy")
+    trainer = dc.DdpTrainer(problem, train, test, dc.options(epochs=5, lr=3e-3, batch_size=32))
+    trainer.init(problem.init_params(seed=1))
+    trainer.solve()
+    assert dc.evaluate(problem, trainer.params, test).accuracy > 0.95  # measured 0.978
+    assert trainer.passes_per_step == 3
+    with pytest.raises(ValueError, match="identity or diagonal"):
+        dc.DdpTrainer(problem, train, test, curvature="kfac")

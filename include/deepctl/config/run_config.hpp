@@ -13,6 +13,7 @@
 
 #include "deepctl/data/dataset.hpp"
 #include "deepctl/problem/network_spec.hpp"
+#include "deepctl/solver/ddp.hpp"
 #include "deepctl/solver/entropy_sgd.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
@@ -61,18 +62,22 @@ struct RunConfig {
   double u0 = 1.0;        // csgd: initial learning-rate multiplier
   double beta_min = 0.9;  // csgd, cmsgd: bounds of the adaptive averaging decay
   double beta_max = 0.99;
-  double temperature = 1.0;            // sgld, psgld: posterior temperature T
-  int posterior_burn_in = -1;          // sgld, psgld: first epoch of the posterior predictive
-                                       // average ("posterior" lines; -1: half the epochs)
-  double psgld_alpha = 0.99;           // psgld: preconditioner average α
-  double psgld_lambda = 1e-5;          // psgld: preconditioner floor λ
-  double entropy_gamma = 1e-4;         // entropy_sgd: γ₀
-  double entropy_gamma_growth = 1e-3;  // entropy_sgd: γ₁ (γ_k = γ₀(1 + γ₁)^k)
-  double entropy_noise = 1e-4;         // entropy_sgd: ε of the inner SGLD loop
-  double rho = 0.0;                    // msa: ρ of E-MSA (0: basic MSA)
-  int inner_steps = 10;                // msa: inner ascent steps per layer and minibatch
-  double inner_lr = 0.1;               // msa: inner ascent step
-  std::string inner = "gradient";      // msa: inner optimiser, gradient | lbfgs
+  double temperature = 1.0;                // sgld, psgld: posterior temperature T
+  int posterior_burn_in = -1;              // sgld, psgld: first epoch of the posterior predictive
+                                           // average ("posterior" lines; -1: half the epochs)
+  double psgld_alpha = 0.99;               // psgld: preconditioner average α
+  double psgld_lambda = 1e-5;              // psgld: preconditioner floor λ
+  double entropy_gamma = 1e-4;             // entropy_sgd: γ₀
+  double entropy_gamma_growth = 1e-3;      // entropy_sgd: γ₁ (γ_k = γ₀(1 + γ₁)^k)
+  double entropy_noise = 1e-4;             // entropy_sgd: ε of the inner SGLD loop
+  std::string ddp_curvature = "diagonal";  // ddp: identity | diagonal (solver/ddp.hpp)
+  bool ddp_feedback = true;                // ddp: the feedback gains K (false: open loop k)
+  double ddp_alpha = 0.99;                 // ddp, diagonal: α of the second-moment average
+  double ddp_lambda = 1e-8;                // ddp, diagonal: λ, the floor of √v
+  double rho = 0.0;                        // msa: ρ of E-MSA (0: basic MSA)
+  int inner_steps = 10;                    // msa: inner ascent steps per layer and minibatch
+  double inner_lr = 0.1;                   // msa: inner ascent step
+  std::string inner = "gradient";          // msa: inner optimiser, gradient | lbfgs
   std::string schedule = "constant";
   double gamma = 0.1;
   int step_every = 10;
@@ -96,6 +101,10 @@ struct RunConfig {
     return posterior_burn_in >= 0 ? posterior_burn_in : epochs / 2;
   }
   bool uses_entropy_sgd() const { return optimizer == "entropy_sgd"; }  // EntropySgdTrainer
+  bool uses_ddp() const { return optimizer == "ddp"; }                  // DdpTrainer
+  DdpOptions ddp_options() const {
+    return {DdpOptions::parse_curvature(ddp_curvature), ddp_feedback, ddp_alpha, ddp_lambda};
+  }
   // The heavy-ball momentum m of the SGD temperature η(N/B − 1)/(1 − m): `momentum` for the
   // momentum and nesterov policies, 0 otherwise.
   double heavy_ball_momentum() const {

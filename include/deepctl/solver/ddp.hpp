@@ -1,0 +1,66 @@
+// DDP trainer after DDPNOpt (Liu, Chen & Theodorou; REFERENCE F11; design: docs/ddp.md). Per
+// minibatch of B samples, with V_x = −p (C6) and the controls u_t = θ_t:
+//   1. nominal forward pass x_t^(i); costate pass: Q_u,t = ∇_{θ_t} J (layer vjp of V'_x = −p_{t+1}
+//      plus the running cost's gradient) — the value function's gradient is the costate's.
+//   2. terminal curvature, rank one per sample (Gauss–Newton along the loss gradient):
+//        ẑ_T^(i) = ∇Φ^(i)/‖∇Φ^(i)‖,   c_i = ẑᵀ ∇²_GN Φ^(i) ẑ / B,   V_xx,T^(i) ≈ c_i ẑ ẑᵀ
+//      propagated backward by the costate recursion, ẑ_t^(i) = f_xᵀ ẑ_{t+1}^(i), so that
+//      V_xx,t^(i) ≈ c_i ẑ_t ẑ_tᵀ (the Gauss–Newton Q_xx; the reduction −Q_uxᵀM⁻¹Q_ux and DDPNOpt's
+//      ε_Vxx I are left out, and so is the Q_uxᵀk term of V_x: V_x stays −p).
+//   3. the control curvature M_t in place of Q_uu, with η the schedule's rate:
+//        identity  M = I/η                       (k = −η Q_u: SGD when the feedback is off)
+//        diagonal  v ← αv + (1−α) Q_u⊙Q_u,  M = (λ + √v)/η   (RMSprop: psgld at T = 0)
+//      open loop k_t = −M⁻¹ Q_u; feedback K_t^(i) = −M⁻¹ Q_ux^(i) = −c_i M⁻¹ q_u^(i) ẑ_t^(i)ᵀ with
+//      q_u^(i) = f_uᵀ ẑ_{t+1}^(i), never formed.
+//   4. the feedback forward pass: x̂_0 = x_0; for t = 0..T−1, δx^(i) = x̂_t^(i) − x_t^(i),
+//        δu_t = k_t + Σ_i K_t^(i) δx^(i) = k_t − M⁻¹ f_uᵀ[c_i (ẑ_t^(i)·δx^(i)) ẑ_{t+1}^(i)]_i
+//      (one batched parameter-vjp at the nominal records), θ_t ← θ_t + δu_t, x̂_{t+1} = f_t(x̂_t,
+//      θ_t).
+// With feedback off, step 4 is θ_t ← θ_t + k_t: identity is SGD and diagonal is RMSprop, step
+// for step to rounding (tested). The minibatch passes run unsharded (the matrix products use the threads).
+#pragma once
+
+#include "deepctl/solver/minibatch_trainer.hpp"
+
+namespace deepctl {
+
+enum class DdpCurvature { Identity, Diagonal };
+
+struct DdpOptions {
+  DdpCurvature curvature = DdpCurvature::Diagonal;
+  bool feedback = true;
+  double alpha = 0.99;   // α, the diagonal curvature's average
+  double lambda = 1e-8;  // λ, its floor
+  // "identity" or "diagonal"; InputError otherwise.
+  static DdpCurvature parse_curvature(const std::string& text);
+};
+
+template <class S>
+class DdpTrainer final : public MinibatchTrainer<S> {
+ public:
+  // InputError unless 0 ≤ α < 1 and λ > 0.
+  DdpTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
+             TrainerOptions options, DdpOptions ddp);
+  StepReport step(CMatRef<S> X, CMatRef<S> Y) override;
+  // With feedback: the nominal pass, the ẑ costate pass and the feedback pass (a forward and a
+  // parameter vjp), counted as 3.
+  int passes_per_step() const override { return ddp_.feedback ? 3 : 1; }
+  std::vector<std::pair<std::string, Params<S>*>> controller_state() override;
+  long controller_updates() const override { return updates_; }
+  void set_controller_updates(long k) override { updates_ = k; }
+
+ private:
+  void reset_controller() override;
+  // out ← M⁻¹ in for layer t at rate η (after the diagonal statistics of this step).
+  void apply_inverse_curvature(Index t, double lr, const Vec<S>& in, Vec<S>& out) const;
+
+  DdpOptions ddp_;
+  Workspace<S> nominal_, feedback_;
+  Params<S> grad_, second_moment_;
+  Mat<S> z_hat_terminal_;
+  Vec<S> c_;                   // c_i
+  std::vector<Mat<S>> z_hat_;  // ẑ_t^(i) rows, t = 0..T
+  long updates_ = 0;
+};
+
+}  // namespace deepctl
