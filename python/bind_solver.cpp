@@ -5,6 +5,7 @@
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
 #include "deepctl/solver/posterior.hpp"
+#include "deepctl/solver/vanilla_ddp.hpp"
 
 namespace deepctl::python {
 namespace {
@@ -233,6 +234,23 @@ then on_sample(θ as a list of arrays) sees each of `samples` states. Returns (l
 }  // namespace
 
 void bind_solver(py::module_& m) {
+  m.def(
+      "vanilla_ddp_iteration",
+      [](const Problem<double>& p, CMatRef<double> X, CMatRef<double> Y, const py::sequence& theta,
+         double mu, double mu_min) {
+        Params<double> th = from_list<double>(theta);
+        const VanillaDdpResult r = vanilla_ddp_iteration(p, X, Y, th, mu, mu_min);
+        return py::make_tuple(
+            to_list(th),
+            py::dict(py::arg("cost_before") = r.cost_before, py::arg("cost_after") = r.cost_after,
+                     py::arg("expected_decrease") = r.expected_decrease, py::arg("alpha") = r.alpha,
+                     py::arg("mu") = r.mu));
+      },
+      py::arg("problem"), py::arg("X"), py::arg("Y"), py::arg("theta"), py::arg("mu") = 0.0,
+      py::arg("mu_min") = 0.0,
+      "One Gauss–Newton DDP iteration on the whole (small) batch with Levenberg–Marquardt μ and "
+      "a line search (solver/vanilla_ddp.hpp) -> (θ, {cost_before, cost_after, "
+      "expected_decrease, alpha, mu}); pass the returned mu to the next call.");
   m.def("expected_calibration_error", &expected_calibration_error, py::arg("probabilities"),
         py::arg("labels"), py::arg("bins") = 15,
         "ECE of class probabilities (rows) against integer labels, equal-width confidence bins.");

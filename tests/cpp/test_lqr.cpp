@@ -7,7 +7,10 @@
 #include <Eigen/Dense>
 
 #include "deepctl/layer/linear_control.hpp"
+#include "deepctl/config/run_config.hpp"
+#include "deepctl/problem/network_spec.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
+#include "deepctl/solver/vanilla_ddp.hpp"
 
 namespace deepctl {
 namespace {
@@ -94,6 +97,55 @@ TEST(Lqr, GradientAdjointTrainerConvergesToTheRiccatiControls) {
   ASSERT_EQ(trainer.solve().status, TrainStatus::Completed);
   for (int t = 0; t < Lqr::T; ++t)
     EXPECT_LE((trainer.params()[t] - riccati[t]).norm(), 1e-8) << "layer " << t;
+}
+
+TEST(Lqr, OneExactDdpIterationReachesTheRiccatiControls) {
+  // REFERENCE F11 (e): θ enters linearly and the costs are quadratic, so the second-order
+  // expansion is exact and one DDP iteration with μ = 0 (α = 1) lands on the optimum, from any
+  // start; a second iteration finds nothing left to decrease.
+  const Lqr lqr;
+  const Problem<double> problem = lqr.problem();
+  const auto riccati = lqr.riccati();
+  Mat<double> X = lqr.x0.transpose(), Y = lqr.y.transpose();
+  Params<double> theta = problem.init_params(Rng(7), {InitKind::Gaussian, 1.0, 0.0});
+  for (auto& th : theta) th.setConstant(0.8);
+  double mu = 0;
+  const VanillaDdpResult r = vanilla_ddp_iteration(problem, X, Y, theta, mu);
+  EXPECT_EQ(r.alpha, 1.0);
+  EXPECT_NEAR(r.cost_before - r.cost_after, r.expected_decrease, 1e-12);  // exact model
+  for (int t = 0; t < Lqr::T; ++t) EXPECT_LE((theta[t] - riccati[t]).norm(), 1e-12) << t;
+  const Params<double> optimum = theta;
+  const VanillaDdpResult again = vanilla_ddp_iteration(problem, X, Y, theta, mu);
+  EXPECT_NEAR(again.expected_decrease, 0.0, 1e-20);
+  for (int t = 0; t < Lqr::T; ++t) EXPECT_LE((theta[t] - optimum[t]).norm(), 1e-12) << t;
+}
+
+TEST(VanillaDdp, ConvergesOnATinyTanhNetwork) {
+  // 8 DIGITS samples, 64 → 6 tanh → 10 cross-entropy, λ = 1e−3: Gauss–Newton DDP with the
+  // Levenberg–Marquardt schedule and the line search accepts a step at every iteration, each
+  // decreasing J by at least a tenth of the predicted amount (measured: from 2.3 to 0.041 in 30
+  // iterations; α is mostly ½–⅛ once the Gauss–Newton model stops being exact).
+  DataConfig config;
+  config.name = "digits";
+  const TrainTest data = load_data(config);
+  const Problem<double> problem = build_problem<double>(
+      {{64, 1, 1},
+       {{.type = "dense", .width = 6, .activation = "tanh"}, {.type = "dense", .width = 10}},
+       "cross_entropy",
+       1e-3});
+  const Mat<double> X = data.train.inputs.topRows(8).cast<double>(),
+                    Y = data.train.targets.topRows(8).cast<double>();
+  Params<double> theta = problem.init_params(Rng(2), {});
+  double mu = 1e-3, first = 0, last = 0;
+  for (int it = 0; it < 30; ++it) {
+    const VanillaDdpResult r = vanilla_ddp_iteration(problem, X, Y, theta, mu, 1e-9);
+    if (it == 0) first = r.cost_before;
+    ASSERT_GT(r.alpha, 0) << it;
+    EXPECT_GT(r.cost_before - r.cost_after, 0.1 * r.expected_decrease) << it;
+    last = r.cost_after;
+  }
+  EXPECT_GT(first, 2.0);
+  EXPECT_LT(last, 0.05);
 }
 
 }  // namespace

@@ -187,3 +187,18 @@ def test_ddp_trainer_from_python():
     assert trainer.passes_per_step == 3
     with pytest.raises(ValueError, match="identity or diagonal"):
         dc.DdpTrainer(problem, train, test, curvature="kfac")
+
+
+def test_one_vanilla_ddp_iteration_solves_the_lqr():
+    # x_{t+1} = A x_t + B θ_t, ½‖x_T − y‖² + (λ/2)Σ‖θ_t‖²: the optimum is a ridge regression in
+    # the stacked controls, which one exact DDP iteration reaches.
+    A = np.array([[0.9, 0.2, 0.0], [-0.1, 1.1, 0.3], [0.0, 0.4, 0.8]])
+    B = np.array([[1.0, 0.0], [0.5, -1.0], [0.0, 2.0]])
+    x0, y, lam, T = np.array([1.0, -0.5, 0.25]), np.array([0.3, 0.2, -0.4]), 0.1, 5
+    problem = dc.Problem([dc.LinearControl(A, B) for _ in range(T)], "squared_error", l2=lam)
+    G = np.hstack([np.linalg.matrix_power(A, T - 1 - t) @ B for t in range(T)])
+    c = np.linalg.matrix_power(A, T) @ x0
+    optimum = np.linalg.solve(G.T @ G + lam * np.eye(2 * T), G.T @ (y - c))
+    theta, info = dc.vanilla_ddp_iteration(problem, x0[None, :], y[None, :], problem.zero_params())
+    assert info["alpha"] == 1.0
+    assert np.allclose(np.concatenate(theta), optimum, atol=1e-12)
