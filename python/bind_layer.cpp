@@ -168,11 +168,15 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
       .def("__repr__", &L::describe);
 
   py::class_<Dense<S>, L, std::shared_ptr<Dense<S>>>(
-      m, ("Dense" + sfx).c_str(), "f(x) = φ(W x + b); θ = [W row-major (out × in), b].")
-      .def(py::init([](Index in, Index out, const std::string& act) {
-             return std::make_shared<Dense<S>>(in, out, Activation::parse(act));
+      m, ("Dense" + sfx).c_str(),
+      "f(x) = φ(c W x + b); θ = [W row-major (out × in), b]; weights = real (c = 1), binary or "
+      "ternary (W discrete, c = 1/√in).")
+      .def(py::init([](Index in, Index out, const std::string& act, const std::string& weights) {
+             return std::make_shared<Dense<S>>(in, out, Activation::parse(act),
+                                               parse_weight_set(weights));
            }),
-           py::arg("inputs"), py::arg("outputs"), py::arg("activation") = "linear");
+           py::arg("inputs"), py::arg("outputs"), py::arg("activation") = "linear",
+           py::arg("weights") = "real");
   py::class_<Residual<S>, L, std::shared_ptr<Residual<S>>>(
       m, ("Residual" + sfx).c_str(), "f(x) = x + h·g(x, θ), an Euler step of dx/dt = g(x, θ).")
       .def(py::init([](std::shared_ptr<L> inner, double step) {

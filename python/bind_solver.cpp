@@ -1,6 +1,7 @@
 #include "bind.hpp"
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/solver/ddp.hpp"
+#include "deepctl/solver/discrete_msa.hpp"
 #include "deepctl/solver/entropy_sgd.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
@@ -132,6 +133,28 @@ inner_lr=0.1, noise=1e-4, gamma=1e-4, gamma_growth=1e-3); gamma() is γ at the c
            py::arg("gamma_growth") = 1e-3, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
            py::keep_alive<1, 4>())
       .def("gamma", &E::gamma);
+  using DM = DiscreteMsaTrainer<S>;
+  py::class_<DM, T>(m, ("DiscreteMsaTrainer" + sfx).c_str(),
+                    R"(Discrete-weight MSA (Li & Hao; REFERENCE F9): closed-form binary/ternary
+maximisation of H over the W of Dense(..., weights="binary"|"ternary") layers, Adam on the rest.
+
+DiscreteMsaTrainer(problem, train, test=None, options=TrainerOptions(), rho=0.5, lam=1e-7,
+alpha=0.999, decay=0.95).)")
+      .def(
+          py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
+                      const TrainerOptions& o, double rho, double lam, double alpha, double decay) {
+            return new DM(p, train, test, o, {rho, lam, alpha, decay});
+          }),
+          py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
+          py::arg("options") = TrainerOptions{}, py::arg("rho") = 0.5, py::arg("lam") = 1e-7,
+          py::arg("alpha") = 0.999, py::arg("decay") = 0.95, py::keep_alive<1, 2>(),
+          py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
+  m.def(("discrete_nonzero_fraction" + sfx).c_str(),
+        [](const Problem<S>& p, const py::sequence& theta) {
+          return discrete_nonzero_fraction(p, from_list<S>(theta));
+        },
+        py::arg("problem"), py::arg("theta"),
+        "Fraction of non-zero weights over the binary/ternary dense layers' W (NaN: none).");
   using D = DdpTrainer<S>;
   py::class_<D, T>(m, ("DdpTrainer" + sfx).c_str(),
                    R"(DDP after DDPNOpt (REFERENCE F11, solver/ddp.hpp): open-loop steps

@@ -37,6 +37,7 @@
 #include "deepctl/layer/ode_block.hpp"
 #include "deepctl/problem/layer_statistics.hpp"
 #include "deepctl/sde/gradient_noise.hpp"
+#include "deepctl/solver/discrete_msa.hpp"
 #include "deepctl/solver/posterior.hpp"
 #include "deepctl/spectrum/hessian.hpp"
 
@@ -469,6 +470,9 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
                {"samples_per_second",
                 run_seconds > 0 ? steps_this_run * double(config.batch_size) / run_seconds : 0.0},
                {"peak_rss_mb", peak_rss_mb()}};
+  if (const double nonzero = discrete_nonzero_fraction(problem, trainer.params());
+      std::isfinite(nonzero))
+    summary["nonzero_weight_fraction"] = nonzero;  // binary/ternary dense layers
   if (result.status == TrainStatus::Diverged)
     summary["checkpoint"] = fs::exists(checkpoint_path(run_dir))
                                 ? json("checkpoint.npz holds the last finite parameters")

@@ -65,6 +65,10 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "ddp_feedback", c.ddp_feedback);
   v("train", "ddp_alpha", c.ddp_alpha);
   v("train", "ddp_lambda", c.ddp_lambda);
+  v("train", "discrete_rho", c.discrete_rho);
+  v("train", "discrete_lambda", c.discrete_lambda);
+  v("train", "discrete_alpha", c.discrete_alpha);
+  v("train", "discrete_alpha_decay", c.discrete_alpha_decay);
   v("train", "rho", c.rho);
   v("train", "inner_steps", c.inner_steps);
   v("train", "inner_lr", c.inner_lr);
@@ -103,6 +107,7 @@ void visit_layer(LayerSpec& l, V&& v) {
   v("gamma", l.gamma);
   v("rtol", l.rtol);
   v("atol", l.atol);
+  v("weights", l.weights);
 }
 
 const char* type_name(const toml::node& n) {
@@ -237,6 +242,7 @@ TrainerOptions RunConfig::trainer_options() const {
   o.seed = static_cast<std::uint64_t>(seed);
   // With optimizer = "msa" the update is msa_step and these policy settings go unused.
   o.update = {uses_msa() || uses_ddp() ? UpdateKind::SGD
+              : uses_discrete_msa()    ? UpdateKind::Adam
               : uses_entropy_sgd()     ? UpdateKind::Nesterov
                                        : UpdateOptions::parse_kind(optimizer),
               momentum,
@@ -271,6 +277,9 @@ std::unique_ptr<MinibatchTrainer<S>> make_trainer(const RunConfig& config,
   if (config.uses_entropy_sgd())
     return std::make_unique<EntropySgdTrainer<S>>(problem, train, test, config.trainer_options(),
                                                   config.entropy_options());
+  if (config.uses_discrete_msa())
+    return std::make_unique<DiscreteMsaTrainer<S>>(problem, train, test, config.trainer_options(),
+                                                   config.discrete_msa_options());
   if (config.uses_ddp())
     return std::make_unique<DdpTrainer<S>>(problem, train, test, config.trainer_options(),
                                            config.ddp_options());

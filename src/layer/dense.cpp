@@ -1,5 +1,7 @@
 #include "deepctl/layer/dense.hpp"
 
+#include <cmath>
+
 #include "deepctl/core/error.hpp"
 
 namespace deepctl {
@@ -15,18 +17,30 @@ struct DenseData : LayerData {
 
 }  // namespace
 
+WeightSet parse_weight_set(const std::string& text) {
+  if (text == "real") return WeightSet::Real;
+  if (text == "binary") return WeightSet::Binary;
+  if (text == "ternary") return WeightSet::Ternary;
+  throw InputError("unknown weights '" + text + "'; expected real, binary or ternary");
+}
+
 template <class S>
-Dense<S>::Dense(Index in, Index out, Activation activation)
-    : in_(in), out_(out), activation_(activation) {
+Dense<S>::Dense(Index in, Index out, Activation activation, WeightSet weights)
+    : in_(in), out_(out), activation_(activation), weights_(weights), scale_(1.0) {
   if (in <= 0 || out <= 0)
     throw InputError("dense layer: widths must be positive, got " + std::to_string(in) + " -> " +
                      std::to_string(out));
+  if (weights != WeightSet::Real) scale_ = 1.0 / std::sqrt(double(in));
 }
 
 template <class S>
 std::string Dense<S>::describe() const {
   return "dense(" + std::to_string(in_) + " -> " + std::to_string(out_) + ", " +
-         activation_.name() + ")";
+         activation_.name() +
+         (weights_ == WeightSet::Binary    ? ", binary"
+          : weights_ == WeightSet::Ternary ? ", ternary"
+                                           : "") +
+         ")";
 }
 
 template <class S>
@@ -41,6 +55,7 @@ void Dense<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<S
   Eigen::Map<const Mat<S>> W(theta.data(), out_, in_);
   Eigen::Map<const Vec<S>> b(theta.data() + out_ * in_, out_);
   d.pre.noalias() = x * W.transpose();
+  if (weights_ != WeightSet::Real) d.pre *= S(scale_);
   d.pre.rowwise() += b.transpose();
   activation_.value_and_derivative(d.pre.data(), y.data(), d.dphi.data(), d.pre.size());
 }
@@ -55,6 +70,10 @@ void Dense<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p
   gW.noalias() = d.delta.transpose() * x;
   g.tail(out_) = d.delta.colwise().sum().transpose();
   if (p.rows() > 0) p.noalias() = d.delta * W;
+  if (weights_ != WeightSet::Real) {
+    gW *= S(scale_);
+    if (p.rows() > 0) p *= S(scale_);
+  }
 }
 
 template <class S>
@@ -66,13 +85,22 @@ void Dense<S>::jvp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> d
   Eigen::Map<const Vec<S>> db(dtheta.data() + out_ * in_, out_);
   d.delta.noalias() = dx * W.transpose();
   d.delta.noalias() += x * dW.transpose();
+  if (weights_ != WeightSet::Real) d.delta *= S(scale_);
   d.delta.rowwise() += db.transpose();
   dy = d.dphi.cwiseProduct(d.delta);
 }
 
 template <class S>
 void Dense<S>::init_params(Rng& rng, const Initializer& init, VecRef<S> theta) const {
-  init.weights(rng, out_, in_, in_, out_, theta.data());
+  if (weights_ == WeightSet::Real) {
+    init.weights(rng, out_, in_, in_, out_, theta.data());
+  } else {
+    const std::uint64_t values = weights_ == WeightSet::Binary ? 2 : 3;
+    for (Index i = 0; i < out_ * in_; ++i) {
+      const auto v = rng.uniform_int(values);
+      theta[i] = weights_ == WeightSet::Binary ? S(v == 0 ? -1 : 1) : S(double(v) - 1);
+    }
+  }
   init.biases(rng, out_, theta.data() + out_ * in_);
 }
 

@@ -25,7 +25,7 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
   const Activation act = Activation::parse(spec.activation);
   if (spec.type == "dense") {
     if (spec.width <= 0) throw InputError("width must be a positive integer");
-    return std::make_unique<Dense<S>>(in.size(), spec.width, act);
+    return std::make_unique<Dense<S>>(in.size(), spec.width, act, parse_weight_set(spec.weights));
   }
   if (spec.type == "residual")
     return std::make_unique<Residual<S>>(std::make_unique<Dense<S>>(in.size(), in.size(), act),

@@ -2,9 +2,14 @@
 // differences, one inner step = one gradient step, and descent on a small regression.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "deepctl/config/run_config.hpp"
 #include "deepctl/core/error.hpp"
 #include "deepctl/data/synthetic.hpp"
+#include "deepctl/io/checkpoint.hpp"
 #include "deepctl/problem/network_spec.hpp"
+#include "deepctl/solver/discrete_msa.hpp"
 #include "deepctl/solver/msa.hpp"
 
 namespace deepctl {
@@ -130,6 +135,80 @@ TEST(Msa, LayersWithoutAClosedFormAreNamed) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("layer 0 conv2d"), std::string::npos) << e.what();
   }
+}
+
+TEST(DiscreteMsa, TernaryClosedFormIsTheBruteForceArgmax) {
+  // REFERENCE F9 (e): argmax_{w ∈ {−1,0,1}} m w − ρ_k (w − w_old)² − λ|w| for random (m, w_old).
+  Rng rng(31);
+  for (int trial = 0; trial < 20000; ++trial) {
+    const double m = rng.normal(), rho = std::abs(rng.normal()), lambda = 0.3 * rng.uniform();
+    const double w_old = double(rng.uniform_int(3)) - 1;
+    double best = -1e300, argmax = 0;
+    for (double w : {-1.0, 0.0, 1.0}) {
+      const double value = m * w - rho * (w - w_old) * (w - w_old) - lambda * std::abs(w);
+      if (value > best + 1e-15) best = value, argmax = w;
+    }
+    EXPECT_EQ(ternary_update(m, w_old, rho, lambda), argmax) << m << " " << w_old << " " << rho;
+  }
+}
+
+TEST(DiscreteMsa, BinaryAndTernaryNetworksLearnDigits) {
+  // 64 → 256 ReLU → 10, every W discrete (c = 1/√n), biases by Adam at 1e−3, ρ = 0.25, batch 32,
+  // 30 epochs. Measured test accuracy 0.975 (binary), 0.981 (ternary, λ = 1e−7, 91 % of the
+  // weights non-zero; λ = 3e−6: 0.978 with 63 %, λ = 1e−5: 0.747 with 5.9 %). The weights stay
+  // in their sets, and a checkpoint (M and Adam's moments) resumes exactly.
+  DataConfig data_config;
+  data_config.name = "digits";
+  const TrainTest data = load_data(data_config);
+  for (const std::string weights : {"binary", "ternary"}) {
+    const Problem<double> problem = build_problem<double>(
+        {{64, 1, 1},
+         {{.type = "dense", .width = 256, .activation = "relu", .weights = weights},
+          {.type = "dense", .width = 10, .weights = weights}},
+         "cross_entropy",
+         0.0});
+    TrainerOptions o;
+    o.epochs = 30;
+    o.batch_size = 32;
+    o.schedule.base = 1e-3;
+    const DiscreteMsaOptions msa{0.25, 1e-7, 0.999, 0.95};
+    const Params<double> init = problem.init_params(Rng(8), {});
+    DiscreteMsaTrainer<double> straight(problem, data.train, nullptr, o, msa);
+    straight.init(init);
+    ASSERT_EQ(straight.solve().status, TrainStatus::Completed);
+    EXPECT_GE(evaluate(problem, straight.params(), data.test).accuracy, 0.96) << weights;
+    for (Index t = 0; t < 2; ++t) {
+      const Index n = t == 0 ? 64 * 256 : 256 * 10;
+      for (Index i = 0; i < n; ++i) {
+        const double w = straight.params()[t][i];
+        EXPECT_TRUE(w == 1 || w == -1 || (weights == "ternary" && w == 0)) << t << " " << i;
+      }
+    }
+    const double nonzero = discrete_nonzero_fraction(problem, straight.params());
+    if (weights == "binary")
+      EXPECT_EQ(nonzero, 1.0);
+    else
+      EXPECT_LT(nonzero, 0.99);
+    o.epochs = 6;
+    DiscreteMsaTrainer<double> six(problem, data.train, nullptr, o, msa);
+    six.init(init);
+    six.solve();
+    const std::string path =
+        (std::filesystem::temp_directory_path() / "deepctl_discrete_msa.npz").string();
+    {
+      DiscreteMsaTrainer<double> t(problem, data.train, nullptr, o, msa);
+      t.init(init);
+      for (int e = 0; e < 3; ++e) t.run_epoch();
+      save_checkpoint(path, t);
+    }
+    DiscreteMsaTrainer<double> resumed(problem, data.train, nullptr, o, msa);
+    load_checkpoint(path, resumed);
+    resumed.solve();
+    for (Index t = 0; t < 2; ++t) EXPECT_EQ(resumed.params()[t], six.params()[t]) << weights;
+  }
+  const Problem<double> real =
+      build_problem<double>({{64, 1, 1}, {{.type = "dense", .width = 10}}, "cross_entropy", 0.0});
+  EXPECT_THROW(DiscreteMsaTrainer<double>(real, data.train, nullptr, {}, {}), InputError);
 }
 
 }  // namespace

@@ -202,3 +202,18 @@ def test_one_vanilla_ddp_iteration_solves_the_lqr():
     theta, info = dc.vanilla_ddp_iteration(problem, x0[None, :], y[None, :], problem.zero_params())
     assert info["alpha"] == 1.0
     assert np.allclose(np.concatenate(theta), optimum, atol=1e-12)
+
+
+def test_ternary_network_by_discrete_msa_from_python():
+    train, test = dc.load("digits")
+    problem = dc.Problem([dc.Dense(64, 128, "relu", weights="ternary"),
+                          dc.Dense(128, 10, weights="ternary")], "cross_entropy")
+    trainer = dc.DiscreteMsaTrainer(problem, train, test,
+                                    dc.options(epochs=10, lr=1e-3, batch_size=32), rho=0.25,
+                                    lam=3e-6)
+    trainer.init(problem.init_params(seed=1))
+    trainer.solve()
+    W = trainer.params[0][:64 * 128]
+    assert set(np.unique(W)) <= {-1.0, 0.0, 1.0}
+    assert dc.evaluate(problem, trainer.params, test).accuracy > 0.93
+    assert 0 < dc.discrete_nonzero_fraction(problem, trainer.params) < 0.9

@@ -14,6 +14,7 @@
 #include "deepctl/data/dataset.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/solver/ddp.hpp"
+#include "deepctl/solver/discrete_msa.hpp"
 #include "deepctl/solver/entropy_sgd.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
@@ -74,6 +75,10 @@ struct RunConfig {
   bool ddp_feedback = true;                // ddp: the feedback gains K (false: open loop k)
   double ddp_alpha = 0.99;                 // ddp, diagonal: α of the second-moment average
   double ddp_lambda = 1e-8;                // ddp, diagonal: λ, the floor of √v
+  double discrete_rho = 0.5;               // discrete_msa: ρ of the step limiter
+  double discrete_lambda = 1e-7;           // discrete_msa: λ, ternary sparsity price
+  double discrete_alpha = 0.999;           // discrete_msa: α₀ of the moving average M
+  double discrete_alpha_decay = 0.95;      // discrete_msa: 1 − α ← (1 − α)·decay per epoch
   double rho = 0.0;                        // msa: ρ of E-MSA (0: basic MSA)
   int inner_steps = 10;                    // msa: inner ascent steps per layer and minibatch
   double inner_lr = 0.1;                   // msa: inner ascent step
@@ -100,8 +105,12 @@ struct RunConfig {
   int posterior_burn_in_epochs() const {
     return posterior_burn_in >= 0 ? posterior_burn_in : epochs / 2;
   }
-  bool uses_entropy_sgd() const { return optimizer == "entropy_sgd"; }  // EntropySgdTrainer
-  bool uses_ddp() const { return optimizer == "ddp"; }                  // DdpTrainer
+  bool uses_entropy_sgd() const { return optimizer == "entropy_sgd"; }    // EntropySgdTrainer
+  bool uses_ddp() const { return optimizer == "ddp"; }                    // DdpTrainer
+  bool uses_discrete_msa() const { return optimizer == "discrete_msa"; }  // DiscreteMsaTrainer
+  DiscreteMsaOptions discrete_msa_options() const {
+    return {discrete_rho, discrete_lambda, discrete_alpha, discrete_alpha_decay};
+  }
   DdpOptions ddp_options() const {
     return {DdpOptions::parse_curvature(ddp_curvature), ddp_feedback, ddp_alpha, ddp_lambda};
   }

@@ -28,6 +28,7 @@ struct LayerSpec {
   double gamma = 0.0;           // ode, antisymmetric field: γ
   double rtol = 0.0;            // ode: adaptive steps (bs3, dopri5) when rtol or atol > 0
   double atol = 0.0;
+  std::string weights = "real";  // dense: real | binary | ternary (layer/dense.hpp)
 };
 
 struct NetworkSpec {
