@@ -44,28 +44,36 @@ TEST(OdeBlock, MeasuredOrdersOfTheSolvers) {
   }
 }
 
+// A tanh field 3 → 3 with random θ, two inputs x and costates p_next drawn from Rng(seed).
+struct TanhField {
+  std::shared_ptr<Dense<double>> g =
+      std::make_shared<Dense<double>>(3, 3, Activation(ActivationKind::Tanh));
+  Vec<double> theta = Vec<double>(12);
+  Mat<double> x = Mat<double>(2, 3), p_next = Mat<double>(2, 3);
+  explicit TanhField(std::uint64_t seed) {
+    Rng rng(seed);
+    g->init_params(rng, {InitKind::Gaussian, 2.0, 0.1}, theta);
+    for (Index i = 0; i < 6; ++i) x.data()[i] = rng.normal(), p_next.data()[i] = rng.normal();
+  }
+  // (x(T), [p; ∇_θ H]) of a block with this field: forward, then vjp of p_next.
+  std::pair<Mat<double>, Vec<double>> pass(const OdeBlock<double>& block) const {
+    auto data = block.make_data(2);
+    Mat<double> y(2, 3), p(2, 3);
+    Vec<double> gt(12), all(18);
+    block.forward(*data, x, theta, y);
+    block.vjp(*data, x, theta, p_next, p, gt);
+    all << Eigen::Map<const Vec<double>>(p.data(), 6), gt;
+    return {y, all};
+  }
+};
+
 // ‖adjoint gradient − discrete gradient‖ / ‖discrete gradient‖ (θ and input costate together)
 // of a tanh vector field with N steps.
 double adjoint_gap(OdeSolver solver, Index steps) {
-  auto g = std::make_shared<Dense<double>>(3, 3, Activation(ActivationKind::Tanh));
-  const OdeBlock<double> discrete(g, 1.5, steps, solver),
-      adjoint(g, 1.5, steps, solver, OdeGradient::Adjoint);
-  Rng rng(4);
-  Vec<double> theta(12);
-  discrete.init_params(rng, {InitKind::Gaussian, 2.0, 0.1}, theta);
-  Mat<double> x(2, 3), p_next(2, 3), y(2, 3);
-  for (Index i = 0; i < 6; ++i) x.data()[i] = rng.normal(), p_next.data()[i] = rng.normal();
-  auto run = [&](const OdeBlock<double>& block) {
-    auto data = block.make_data(2);
-    block.forward(*data, x, theta, y);
-    Mat<double> p(2, 3);
-    Vec<double> gt(12);
-    block.vjp(*data, x, theta, p_next, p, gt);
-    Vec<double> all(18);
-    all << Eigen::Map<const Vec<double>>(p.data(), 6), gt;
-    return all;
-  };
-  const Vec<double> a = run(adjoint), d = run(discrete);
+  const TanhField f(4);
+  const OdeBlock<double> discrete(f.g, 1.5, steps, solver),
+      adjoint(f.g, 1.5, steps, solver, OdeGradient::Adjoint);
+  const Vec<double> a = f.pass(adjoint).second, d = f.pass(discrete).second;
   return (a - d).norm() / d.norm();
 }
 
@@ -271,26 +279,12 @@ TEST(OdeBlock, AdaptiveStepsMeetTheirTolerance) {
 TEST(OdeBlock, CheckpointedGradientEqualsStoreAll) {
   // Recomputing each step's stages from its stored start repeats the same arithmetic: the
   // gradient is bit-identical to store-all, fixed or adaptive, at twice the evaluations.
-  auto g = std::make_shared<Dense<double>>(3, 3, Activation(ActivationKind::Tanh));
-  Rng rng(21);
-  Vec<double> theta(12);
-  g->init_params(rng, {InitKind::Gaussian, 2.0, 0.1}, theta);
-  Mat<double> x(2, 3), p_next(2, 3);
-  for (Index i = 0; i < 6; ++i) x.data()[i] = rng.normal(), p_next.data()[i] = rng.normal();
+  const TanhField f(21);
   for (const OdeTolerance tol : {OdeTolerance{}, OdeTolerance{1e-6, 1e-6}}) {
     const OdeSolver solver = tol.adaptive() ? OdeSolver::DOPRI5 : OdeSolver::RK4;
-    const OdeBlock<double> all(g, 1.5, 7, solver, OdeGradient::Discrete, tol),
-        checkpointed(g, 1.5, 7, solver, OdeGradient::Checkpointed, tol);
-    Mat<double> pa(2, 3), pc(2, 3), ya(2, 3), yc(2, 3);
-    Vec<double> ga(12), gc(12);
-    auto da = all.make_data(2), dc = checkpointed.make_data(2);
-    all.forward(*da, x, theta, ya);
-    all.vjp(*da, x, theta, p_next, pa, ga);
-    checkpointed.forward(*dc, x, theta, yc);
-    checkpointed.vjp(*dc, x, theta, p_next, pc, gc);
-    EXPECT_EQ(ya, yc);
-    EXPECT_EQ(pa, pc);
-    EXPECT_EQ(ga, gc);
+    const OdeBlock<double> all(f.g, 1.5, 7, solver, OdeGradient::Discrete, tol),
+        checkpointed(f.g, 1.5, 7, solver, OdeGradient::Checkpointed, tol);
+    EXPECT_EQ(f.pass(all), f.pass(checkpointed));
     EXPECT_EQ(checkpointed.counts().backward_evaluations, 2 * all.counts().backward_evaluations);
   }
 }
@@ -301,24 +295,11 @@ TEST(OdeBlock, AdaptiveGradientsDiscreteAndAdjoint) {
   // sizes' own dependence on θ is below the differences' error. Adjoint: its own error control
   // on (x, p), within 100 tolerances of that gradient (loose tolerances let the backward pass
   // take long steps: 67 tolerances at 1e-4, 4–5 at 1e-6 and 1e-8).
-  auto g = std::make_shared<Dense<double>>(3, 3, Activation(ActivationKind::Tanh));
-  Rng rng(8);
-  Vec<double> theta(12);
-  g->init_params(rng, {InitKind::Gaussian, 2.0, 0.1}, theta);
-  Mat<double> x(2, 3), p_next(2, 3);
-  for (Index i = 0; i < 6; ++i) x.data()[i] = rng.normal(), p_next.data()[i] = rng.normal();
-  auto gradient = [&](const OdeBlock<double>& block) {
-    auto data = block.make_data(2);
-    Mat<double> y(2, 3), p(2, 3);
-    Vec<double> gt(12);
-    block.forward(*data, x, theta, y);
-    block.vjp(*data, x, theta, p_next, p, gt);
-    Vec<double> all(18);
-    all << Eigen::Map<const Vec<double>>(p.data(), 6), gt;
-    return all;
-  };
-  const OdeBlock<double> tight(g, 1.5, 1, OdeSolver::DOPRI5, OdeGradient::Discrete, {1e-10, 1e-10});
-  const Vec<double> exact = gradient(tight);
+  const TanhField f(8);
+  const auto& [theta, x, p_next] = std::tie(f.theta, f.x, f.p_next);
+  const OdeBlock<double> tight(f.g, 1.5, 1, OdeSolver::DOPRI5, OdeGradient::Discrete,
+                               {1e-10, 1e-10});
+  const Vec<double> exact = f.pass(tight).second;
   // Finite differences of p_next · x(T) in θ.
   auto objective = [&](const Vec<double>& th) {
     auto data = tight.make_data(2);
@@ -333,8 +314,9 @@ TEST(OdeBlock, AdaptiveGradientsDiscreteAndAdjoint) {
     EXPECT_NEAR(exact[6 + k], fd, 1e-6 * std::max(1.0, std::abs(fd))) << k;
   }
   for (double tol : {1e-4, 1e-6, 1e-8}) {
-    const OdeBlock<double> adjoint(g, 1.5, 1, OdeSolver::DOPRI5, OdeGradient::Adjoint, {tol, tol});
-    const double gap = (gradient(adjoint) - exact).norm() / exact.norm();
+    const OdeBlock<double> adjoint(f.g, 1.5, 1, OdeSolver::DOPRI5, OdeGradient::Adjoint,
+                                   {tol, tol});
+    const double gap = (f.pass(adjoint).second - exact).norm() / exact.norm();
     EXPECT_LT(gap, 100 * tol) << tol;  // measured 6.7e-3, 3.6e-6, 5.1e-8
   }
 }
