@@ -63,7 +63,7 @@ class PyLayer final : public Layer<S> {
     const py::tuple out = required("vjp")(Mat<S>(x), Vec<S>(theta), Mat<S>(p_next));
     if (out.size() != 2) throw InputError(describe() + ".vjp: expected a tuple (p, g)");
     if (p.rows() > 0) copy_into("vjp (p)", out[0], p.rows(), p.cols(), p.data());
-    copy_into("vjp (g)", out[1], g.size(), 1, g.data());
+    if (g.size() > 0) copy_into("vjp (g)", out[1], g.size(), 1, g.data());
   }
   void jvp(LayerData&, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> dx, CVecRef<S> dtheta,
            MatRef<S> dy) const override {

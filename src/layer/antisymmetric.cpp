@@ -56,10 +56,12 @@ void Antisymmetric<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S>, CMatRef<S>
                            MatRef<S> p, VecRef<S> g) const {
   auto& d = static_cast<AntisymmetricData<S>&>(data);
   d.delta = d.dphi.cwiseProduct(p_next);
-  const Mat<S> outer = d.delta.transpose() * x;  // Σ_s δ xᵀ
-  Eigen::Map<Mat<S>> gW(g.data(), n_, n_);
-  gW = outer - outer.transpose();
-  g.tail(n_) = d.delta.colwise().sum().transpose();
+  if (g.size() > 0) {
+    const Mat<S> outer = d.delta.transpose() * x;  // Σ_s δ xᵀ
+    Eigen::Map<Mat<S>> gW(g.data(), n_, n_);
+    gW = outer - outer.transpose();
+    g.tail(n_) = d.delta.colwise().sum().transpose();
+  }
   if (p.rows() > 0) p.noalias() = d.delta * d.K;
 }
 

@@ -84,12 +84,12 @@ void Chain<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p
     const Index n = offsets_[k + 1] - offsets_[k];
     CMatRef<S> in = k == 0 ? x : CMatRef<S>(d.inner[k - 1]);
     CMatRef<S> q = k + 1 == layers_.size() ? p_next : CMatRef<S>(d.costates[k]);
+    // g of size 0 (no parameter gradient) passes on as empty segments.
+    auto g_k = g.segment(g.size() > 0 ? offsets_[k] : 0, g.size() > 0 ? n : 0);
     if (k > 0)
-      layers_[k]->vjp(*d.parts[k], in, theta.segment(offsets_[k], n), q, d.costates[k - 1],
-                      g.segment(offsets_[k], n));
+      layers_[k]->vjp(*d.parts[k], in, theta.segment(offsets_[k], n), q, d.costates[k - 1], g_k);
     else
-      layers_[k]->vjp(*d.parts[k], in, theta.segment(offsets_[k], n), q, p,
-                      g.segment(offsets_[k], n));
+      layers_[k]->vjp(*d.parts[k], in, theta.segment(offsets_[k], n), q, p, g_k);
   }
 }
 

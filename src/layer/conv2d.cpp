@@ -8,8 +8,12 @@ namespace {
 template <class S>
 struct ConvData : LayerData {
   ConvData(Index batch, Index out_size, Index patch, Index positions)
-      : LayerData(batch), pre(batch, out_size), dphi(batch, out_size), delta(batch, out_size),
-        col(patch, positions), dcol(patch, positions) {}
+      : LayerData(batch),
+        pre(batch, out_size),
+        dphi(batch, out_size),
+        delta(batch, out_size),
+        col(patch, positions),
+        dcol(patch, positions) {}
   Mat<S> pre, dphi, delta;  // a, φ′(a), δ — one sample per row, (M, H_o, W_o) flattened
   Mat<S> col, dcol;         // one sample's patch matrix and its costate
 };
@@ -27,8 +31,9 @@ Conv2d<S>::Conv2d(const Conv2dGeometry& geometry, Activation activation)
     : geo_(geometry), activation_(activation) {
   const auto& in = geo_.input;
   if (geo_.out_channels <= 0 || geo_.kernel <= 0 || geo_.stride <= 0 || geo_.padding < 0)
-    throw InputError("conv2d layer: channels, kernel and stride must be positive and padding "
-                     "non-negative");
+    throw InputError(
+        "conv2d layer: channels, kernel and stride must be positive and padding "
+        "non-negative");
   if (in.height + 2 * geo_.padding < geo_.kernel || in.width + 2 * geo_.padding < geo_.kernel)
     throw InputError("conv2d layer: kernel " + std::to_string(geo_.kernel) +
                      " is larger than the padded input " + std::to_string(in.height) + "x" +
@@ -41,8 +46,8 @@ std::string Conv2d<S>::describe() const {
   const auto& in = geo_.input;
   return "conv2d(" + std::to_string(in.channels) + "x" + std::to_string(in.height) + "x" +
          std::to_string(in.width) + " -> " + std::to_string(out_.channels) + "x" +
-         std::to_string(out_.height) + "x" + std::to_string(out_.width) + ", k=" +
-         std::to_string(geo_.kernel) + ", " + activation_.name() + ")";
+         std::to_string(out_.height) + "x" + std::to_string(out_.width) +
+         ", k=" + std::to_string(geo_.kernel) + ", " + activation_.name() + ")";
 }
 
 template <class S>
@@ -83,7 +88,8 @@ void Conv2d<S>::col2im_add(const Mat<S>& col, S* x) const {
           if (iy < 0 || iy >= in.height) continue;
           for (Index ox = 0; ox < out_.width; ++ox) {
             const Index ix = ox * geo_.stride - geo_.padding + kj;
-            if (ix >= 0 && ix < in.width) x[(c * in.height + iy) * in.width + ix] += row[oy * out_.width + ox];
+            if (ix >= 0 && ix < in.width)
+              x[(c * in.height + iy) * in.width + ix] += row[oy * out_.width + ox];
           }
         }
       }
@@ -106,22 +112,25 @@ void Conv2d<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<
 }
 
 template <class S>
-void Conv2d<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next,
-                    MatRef<S> p, VecRef<S> g) const {
+void Conv2d<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next, MatRef<S> p,
+                    VecRef<S> g) const {
   auto& d = static_cast<ConvData<S>&>(data);
   const Index M = geo_.out_channels, P = out_.height * out_.width;
   Eigen::Map<const Mat<S>> K(theta.data(), M, geo_.patch_size());
-  Eigen::Map<Mat<S>> gK(g.data(), M, geo_.patch_size());
-  auto gb = g.tail(M);
+  const bool parameters = g.size() > 0;
+  Eigen::Map<Mat<S>> gK(g.data(), parameters ? M : 0, geo_.patch_size());
+  auto gb = g.tail(parameters ? M : 0);
   d.delta = d.dphi.cwiseProduct(p_next);
   gK.setZero();
   gb.setZero();
   if (p.rows() > 0) p.setZero();
   for (Index s = 0; s < x.rows(); ++s) {
     Eigen::Map<const Mat<S>> delta(d.delta.row(s).data(), M, P);
-    im2col(x.row(s).data(), d.col);
-    gK.noalias() += delta * d.col.transpose();
-    gb += delta.rowwise().sum();
+    if (parameters) {
+      im2col(x.row(s).data(), d.col);
+      gK.noalias() += delta * d.col.transpose();
+      gb += delta.rowwise().sum();
+    }
     if (p.rows() > 0) {
       d.dcol.noalias() = K.transpose() * delta;
       col2im_add(d.dcol, p.row(s).data());

@@ -9,7 +9,8 @@ namespace {
 
 template <class S>
 struct DenseData : LayerData {
-  DenseData(Index batch, Index out) : LayerData(batch), pre(batch, out), dphi(batch, out), delta(batch, out) {}
+  DenseData(Index batch, Index out)
+      : LayerData(batch), pre(batch, out), dphi(batch, out), delta(batch, out) {}
   Mat<S> pre;    // a = x Wᵀ + b
   Mat<S> dphi;   // φ′(a)
   Mat<S> delta;  // δ = φ′(a) ⊙ p_next (vjp) or W dx + dW x + db (jvp)
@@ -61,18 +62,20 @@ void Dense<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<S
 }
 
 template <class S>
-void Dense<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next,
-                   MatRef<S> p, VecRef<S> g) const {
+void Dense<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next, MatRef<S> p,
+                   VecRef<S> g) const {
   auto& d = static_cast<DenseData<S>&>(data);
   Eigen::Map<const Mat<S>> W(theta.data(), out_, in_);
   d.delta = d.dphi.cwiseProduct(p_next);
-  Eigen::Map<Mat<S>> gW(g.data(), out_, in_);
-  gW.noalias() = d.delta.transpose() * x;
-  g.tail(out_) = d.delta.colwise().sum().transpose();
-  if (p.rows() > 0) p.noalias() = d.delta * W;
-  if (weights_ != WeightSet::Real) {
-    gW *= S(scale_);
-    if (p.rows() > 0) p *= S(scale_);
+  if (g.size() > 0) {
+    Eigen::Map<Mat<S>> gW(g.data(), out_, in_);
+    gW.noalias() = d.delta.transpose() * x;
+    g.tail(out_) = d.delta.colwise().sum().transpose();
+    if (weights_ != WeightSet::Real) gW *= S(scale_);
+  }
+  if (p.rows() > 0) {
+    p.noalias() = d.delta * W;
+    if (weights_ != WeightSet::Real) p *= S(scale_);
   }
 }
 

@@ -63,10 +63,12 @@ void Hamiltonian<S>::vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRe
   const Mat<S> delta_v = h * d.dv.cwiseProduct(p_next.leftCols(m_));
   const Mat<S> p_half = p_next.rightCols(m_) + delta_v * K;
   const Mat<S> delta_u = -h * d.du.cwiseProduct(p_half);
-  Eigen::Map<Mat<S>> gK(g.data(), m_, m_);
-  gK.noalias() = delta_v.transpose() * d.z_half;
-  gK.noalias() += x.leftCols(m_).transpose() * delta_u;
-  g.tail(m_) = (delta_v + delta_u).colwise().sum().transpose();
+  if (g.size() > 0) {
+    Eigen::Map<Mat<S>> gK(g.data(), m_, m_);
+    gK.noalias() = delta_v.transpose() * d.z_half;
+    gK.noalias() += x.leftCols(m_).transpose() * delta_u;
+    g.tail(m_) = (delta_v + delta_u).colwise().sum().transpose();
+  }
   if (p.rows() > 0) {
     p.leftCols(m_) = p_next.leftCols(m_) + delta_u * K.transpose();
     p.rightCols(m_) = p_half;

@@ -16,10 +16,14 @@ InitKind Initializer::parse_kind(const std::string& text) {
 
 std::string Initializer::kind_name(InitKind kind) {
   switch (kind) {
-    case InitKind::Gaussian: return "gaussian";
-    case InitKind::Orthogonal: return "orthogonal";
-    case InitKind::He: return "he";
-    case InitKind::Glorot: return "glorot";
+    case InitKind::Gaussian:
+      return "gaussian";
+    case InitKind::Orthogonal:
+      return "orthogonal";
+    case InitKind::He:
+      return "he";
+    case InitKind::Glorot:
+      return "glorot";
   }
   return "?";
 }

@@ -36,7 +36,7 @@ void LinearControl<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, 
 template <class S>
 void LinearControl<S>::vjp(LayerData&, CMatRef<S>, CVecRef<S>, CMatRef<S> p_next, MatRef<S> p,
                            VecRef<S> g) const {
-  g.noalias() = B_.transpose() * p_next.colwise().sum().transpose();
+  if (g.size() > 0) g.noalias() = B_.transpose() * p_next.colwise().sum().transpose();
   if (p.rows() > 0) p.noalias() = p_next * A_;
 }
 

@@ -326,6 +326,8 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
   g.setZero();
   d.p = p_next;
   ++backward_passes_;
+  // g of size 0: no parameter gradient (the field's vjp gets empty vectors too).
+  const Index parameters = g.size() > 0 ? num_params() : 0;
   if (gradient_ == OdeGradient::Adjoint) {
     // (x, p, G) backward in τ from (x(T), p', 0), x(T) kept by forward. Stage i:
     // state stage_in[i], costate kappa[i]; slopes −g (slope[i]), g_xᵀp (nu[i]), g_θᵀp (g_stage[i]).
@@ -351,7 +353,8 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
           }
         g_->forward(*d.g_data[i], d.stage_in[i], theta, d.slope[i]);
         d.slope[i] = -d.slope[i];
-        g_->vjp(*d.g_data[i], d.stage_in[i], theta, d.kappa[i], d.nu[i], d.g_stage[i]);
+        g_->vjp(*d.g_data[i], d.stage_in[i], theta, d.kappa[i], d.nu[i],
+                d.g_stage[i].head(parameters));
       }
       backward_evaluations_ += stages;
       d.x_new = d.x;
@@ -361,7 +364,7 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
         if (tableau_.b[i] != 0) {
           d.x_new += hs * S(tableau_.b[i]) * d.slope[i];
           d.p_new += hs * S(tableau_.b[i]) * d.nu[i];
-          d.g_new += hs * S(tableau_.b[i]) * d.g_stage[i];
+          if (parameters > 0) d.g_new += hs * S(tableau_.b[i]) * d.g_stage[i];
         }
       double err = 0;
       if (tolerance_.adaptive()) {
@@ -378,7 +381,7 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
       if (err <= 1 || !std::isfinite(err)) {
         d.x.swap(d.x_new);
         d.p.swap(d.p_new);
-        g += d.g_new;
+        if (parameters > 0) g += d.g_new;
         tau += h;
         if (!std::isfinite(err)) break;
       }
@@ -400,8 +403,8 @@ void OdeBlock<S>::vjp(LayerData& data, CMatRef<S>, CVecRef<S> theta, CMatRef<S> 
       d.kappa[e] = h * S(tableau_.b[i]) * d.p;
       for (Index j = i + 1; j < used; ++j)
         if (tableau_.a[j][i] != 0) d.kappa[e] += h * S(tableau_.a[j][i]) * d.nu[slot(n, j)];
-      g_->vjp(*d.g_data[e], d.stage_in[e], theta, d.kappa[e], d.nu[e], d.g_part);
-      g += d.g_part;
+      g_->vjp(*d.g_data[e], d.stage_in[e], theta, d.kappa[e], d.nu[e], d.g_part.head(parameters));
+      if (parameters > 0) g += d.g_part;
     }
     for (Index i = 0; i < used; ++i) d.p += d.nu[slot(n, i)];
   }

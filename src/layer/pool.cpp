@@ -30,8 +30,8 @@ Pool2d<S>::Pool2d(Shape input, PoolMode mode, Index kernel, Index stride)
 
 template <class S>
 std::string Pool2d<S>::describe() const {
-  return kind() + "(" + shape_text(in_) + " -> " + shape_text(out_) + ", k=" +
-         std::to_string(kernel_) + ")";
+  return kind() + "(" + shape_text(in_) + " -> " + shape_text(out_) +
+         ", k=" + std::to_string(kernel_) + ")";
 }
 
 template <class S>
@@ -70,9 +70,8 @@ void Pool2d<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S>, MatRef<S> y) 
         }
       });
     } else {
-      for_each_window([&](Index o, Index i, bool first) {
-        ys[o] = (first ? S(0) : ys[o]) + inv_area * xs[i];
-      });
+      for_each_window(
+          [&](Index o, Index i, bool first) { ys[o] = (first ? S(0) : ys[o]) + inv_area * xs[i]; });
     }
   }
 }

@@ -92,10 +92,16 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
     c_[i] =
         (z_hat_terminal_.row(i) * gauss_newton * z_hat_terminal_.row(i).transpose())(0, 0) / S(B);
   }
-  nominal_.costates.back() = z_hat_terminal_;
-  Params<S> unused;
-  problem.propagate_costates(nominal_, this->theta_, unused, /*input_costate=*/true);
-  z_hat_.assign(nominal_.costates.begin(), nominal_.costates.end());  // ẑ_0 .. ẑ_T
+  // ẑ_t for t = T..1 (at t = 0 the state deviation is 0): input costates only.
+  z_hat_.resize(T + 1);
+  z_hat_[T] = z_hat_terminal_;
+  const Vec<S> no_parameters(0);
+  for (Index t = T - 1; t >= 1; --t) {
+    z_hat_[t].resize(B, problem.layer(t).input_size());
+    Vec<S> none = no_parameters;
+    problem.layer(t).vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
+                         z_hat_[t + 1], z_hat_[t], none);
+  }
   // 4. Feedback forward pass on the nominal records.
   feedback_.states[0] = X;
   Vec<S> feedback_term, corrected;

@@ -7,6 +7,7 @@
 #include "deepctl/core/error.hpp"
 #include "deepctl/core/roots.hpp"
 #include "deepctl/meanfield/gaussian.hpp"
+#include "deepctl/spectrum/lanczos.hpp"
 
 namespace deepctl::spectrum {
 
@@ -33,6 +34,59 @@ Vec<double> jacobian_squared_singular_values(const Problem<double>& problem,
   }
   const Mat<double> JJt = dX.transpose() * dX;  // J Jᵀ with J = dXᵀ
   return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(JJt, Eigen::EigenvaluesOnly).eigenvalues();
+}
+
+JacobianGram::JacobianGram(const Problem<double>& problem, const Params<double>& theta,
+                           CVecRef<double> x)
+    : problem_(&problem), theta_(&theta), dim_(problem.input_shape().size()) {
+  problem.check_params(theta);
+  if (x.size() != dim_)
+    throw InputError("jacobian: the input has " + std::to_string(x.size()) + " values, expected " +
+                     std::to_string(dim_));
+  for (Index t = 0; t < problem.num_layers(); ++t)
+    if (!problem.layer(t).capabilities().jvp)
+      throw InputError("layer " + std::to_string(t) + " " + problem.layer(t).describe() +
+                       " has no jvp");
+  ws_ = problem.make_workspace(1);
+  ws_.states[0] = x.transpose();
+  for (Index t = 0; t < problem.num_layers(); ++t) {
+    problem.layer(t).forward(*ws_.layer_data[t], ws_.states[t], theta[t], ws_.states[t + 1]);
+    tangents_.emplace_back(1, problem.layer(t).input_size());
+    costates_.emplace_back(1, problem.layer(t).input_size());
+    no_tangent_.push_back(Vec<double>::Zero(problem.layer(t).num_params()));
+  }
+  tangents_.emplace_back(1, problem.output_shape().size());
+}
+
+void JacobianGram::apply(CVecRef<double> v, VecRef<double> out) {
+  const Index T = problem_->num_layers();
+  tangents_[0] = v.transpose();
+  for (Index t = 0; t < T; ++t)
+    problem_->layer(t).jvp(*ws_.layer_data[t], ws_.states[t], (*theta_)[t], tangents_[t],
+                           no_tangent_[t], tangents_[t + 1]);
+  // The costate pass from p_T = J v gives p_0 = Jᵀ J v (no parameter gradients).
+  Vec<double> none(0);
+  for (Index t = T; t-- > 0;)
+    problem_->layer(t).vjp(*ws_.layer_data[t], ws_.states[t], (*theta_)[t],
+                           t + 1 == T ? tangents_[T] : costates_[t + 1], costates_[t], none);
+  out = costates_[0].row(0).transpose();
+}
+
+MatrixFreeSpectrum jacobian_spectrum_matrix_free(const Problem<double>& problem,
+                                                 const Params<double>& theta, CVecRef<double> x,
+                                                 Index k, Index steps, Index probes,
+                                                 std::uint64_t seed) {
+  JacobianGram gram(problem, theta, x);
+  const SymmetricOperator A = [&](CVecRef<double> v, VecRef<double> out) { gram.apply(v, out); };
+  MatrixFreeSpectrum r;
+  r.top = top_eigenvalues(A, gram.dim(), k, steps, seed);
+  const SpectralDensity density =
+      spectral_density(A, gram.dim(), steps, probes, Rng(seed).split(1).next_u64());
+  r.nodes = density.nodes;
+  r.weights = density.weights;
+  r.mean = density.weights.dot(density.nodes);
+  r.variance = density.weights.dot(density.nodes.cwiseProduct(density.nodes)) - r.mean * r.mean;
+  return r;
 }
 
 namespace {

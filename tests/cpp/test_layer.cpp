@@ -201,6 +201,15 @@ TEST_P(LayerConformance, SkippingTheInputCostateKeepsTheParameterGradient) {
   EXPECT_EQ(g_full, g_skip);
 }
 
+TEST_P(LayerConformance, SkippingTheParameterGradientKeepsTheInputCostate) {
+  forward(x_, theta_);
+  Mat<double> p_full(kBatch, layer().input_size()), p_skip(kBatch, layer().input_size());
+  Vec<double> g(layer().num_params()), none(0);
+  layer().vjp(*data_, x_, theta_, u_, p_full, g);
+  layer().vjp(*data_, x_, theta_, u_, p_skip, none);
+  EXPECT_EQ(p_full, p_skip);
+}
+
 TEST_P(LayerConformance, FloatAgreesWithDouble) {
   Problem<float> pf = single_layer<float>(GetParam());
   const auto& lf = pf.layer(0);

@@ -9,7 +9,8 @@
 //   vjp(data, X, θ, P_next, P, g)          P = f_xᵀ P_next row by row (the costate recursion
 //                                          p_t = f_xᵀ p_{t+1}); g = Σ_s f_θ(x^s)ᵀ p_next^s, i.e.
 //                                          ∇_θ Σ_s p_next^s · f(x^s, θ) = ∇_θ H_t without R_t.
-//                                          P with zero rows skips the input costate.
+//                                          P with zero rows skips the input costate, g of
+//                                          size 0 the parameter gradient.
 //   jvp(data, X, θ, dX, dθ, dY)            dY = f_x dX + f_θ dθ row by row.
 // vjp and jvp use the records of the last forward, which must have used the same X and θ.
 #pragma once

@@ -23,6 +23,36 @@ namespace deepctl::spectrum {
 Vec<double> jacobian_squared_singular_values(const Problem<double>& problem,
                                              const Params<double>& theta, CVecRef<double> x);
 
+// Matrix-free, for wide networks: JᵀJ v by a tangent pass (the layers' jvp, one row) and a
+// costate pass (their vjp with the input costate), never forming J; JᵀJ shares J Jᵀ's nonzero
+// eigenvalues. InputError as above.
+struct JacobianGram {
+  JacobianGram(const Problem<double>& problem, const Params<double>& theta, CVecRef<double> x);
+  Index dim() const { return dim_; }
+  void apply(CVecRef<double> v, VecRef<double> out);  // out = JᵀJ v
+
+ private:
+  const Problem<double>* problem_;
+  const Params<double>* theta_;
+  Index dim_;
+  Workspace<double> ws_;
+  std::vector<Mat<double>> tangents_, costates_;  // J's tangents forward; the costates back
+  std::vector<Vec<double>> no_tangent_;           // dθ = 0 per layer
+};
+
+struct MatrixFreeSpectrum {
+  Vec<double> top;             // the largest squared singular values (Lanczos), descending
+  double mean = 0;             // (1/n) tr JᵀJ by stochastic Lanczos quadrature
+  double variance = 0;         // (1/n) tr (JᵀJ)² − mean², the same quadrature
+  Vec<double> nodes, weights;  // the quadrature's density (spectrum/lanczos.hpp)
+};
+// k top values from `steps` Lanczos steps; moments and density from `probes` Rademacher probes
+// of `steps` steps each (Rng(seed)).
+MatrixFreeSpectrum jacobian_spectrum_matrix_free(const Problem<double>& problem,
+                                                 const Params<double>& theta, CVecRef<double> x,
+                                                 Index k, Index steps, Index probes,
+                                                 std::uint64_t seed);
+
 struct FreeProbability {
   double mean = 0;      // m_1
   double variance = 0;  // σ²
