@@ -148,6 +148,20 @@ tangent kernel (REFERENCE F14).)");
       "(exponents λ_1 ≥ … ≥ λ_k, per-layer log growth) of forward propagation at input x (QR "
       "method).");
   m.def(
+      "jacobian_spectrum_matrix_free",
+      [](const Problem<double>& p, const py::sequence& theta, CVecRef<double> x, Index k,
+         Index steps, Index probes, std::uint64_t seed) {
+        const auto r = spectrum::jacobian_spectrum_matrix_free(p, from_list<double>(theta), x, k,
+                                                               steps, probes, seed);
+        return py::dict(py::arg("top") = r.top, py::arg("mean") = r.mean,
+                        py::arg("variance") = r.variance, py::arg("nodes") = r.nodes,
+                        py::arg("weights") = r.weights);
+      },
+      py::arg("problem"), py::arg("theta"), py::arg("x"), py::arg("k") = 1, py::arg("steps") = 40,
+      py::arg("probes") = 10, py::arg("seed") = 0,
+      "Squared singular values of J without forming it: top k by Lanczos on JᵀJ, mean, variance "
+      "and density (nodes, weights) by stochastic Lanczos quadrature.");
+  m.def(
       "layer_stability",
       [](const Problem<double>& p, const py::sequence& theta, CMatRef<double> X) {
         py::list out;

@@ -440,6 +440,15 @@ TEST(Cli, SpectrumMeasuresBesideTheory) {
   EXPECT_NEAR(j["measured"]["mean"].get<double>(), 1.0, 1e-9);  // orthogonal linear: isometric
   EXPECT_NEAR(j["measured"]["variance"].get<double>(), 0.0, 1e-9);
   EXPECT_NEAR(j["theory"]["edge"].get<double>(), 1.0, 1e-9);
+  const Result mf = run_cli(
+      "spectrum --activation linear --sw2 1 --sb2 0 --depth 5 --width 64 --matrix-free --json",
+      dir);
+  ASSERT_EQ(mf.code, 0) << mf.err;
+  const json jm = json::parse(mf.out);
+  EXPECT_EQ(jm["method"], "matrix-free");
+  EXPECT_NEAR(jm["measured"]["mean"].get<double>(), 1.0, 1e-9);  // JᵀJ = I: every probe exact
+  EXPECT_NEAR(jm["measured"]["max"].get<double>(), 1.0, 1e-9);
+  expect_one_line_error(run_cli("spectrum --activation tanh --width 5000", dir), "--matrix-free");
   expect_one_line_error(run_cli("spectrum --activation tanh --weights uniform", dir), "--weights");
   expect_one_line_error(run_cli("spectrum --activation relu --sb2 0.1", dir), "no critical point");
 }

@@ -63,3 +63,16 @@ def test_spectrum_of_an_orthogonal_linear_network_is_flat():
     assert np.allclose(s, 1.0, atol=1e-10)
     th = sp.free_probability("linear", 1.0, 1.0, 5, orthogonal=False)
     assert th["variance"] == pytest.approx(5.0) and th["edge"] == pytest.approx(6**6 / 5**5)
+
+
+def test_matrix_free_jacobian_spectrum_matches_the_exact_one():
+    import deepctl as dc
+    problem = dc.Problem([dc.Dense(50, 50, "tanh") for _ in range(3)], "squared_error")
+    theta = problem.init_params(seed=1, init=dc.Initializer("gaussian", 1.5, 0.0))
+    x = np.linspace(-1, 1, 50)
+    exact = dc.spectrum.jacobian_squared_singular_values(problem, theta, x)
+    r = dc.spectrum.jacobian_spectrum_matrix_free(problem, theta, x, k=3, steps=50, probes=30)
+    assert np.allclose(r["top"], exact[::-1][:3], rtol=1e-8)
+    assert np.isclose(r["weights"].sum(), 1.0)
+    error = np.sqrt(2 * np.mean(exact ** 2) / (50 * 30))  # the quadrature's sampling error
+    assert abs(r["mean"] - exact.mean()) < 4 * error
