@@ -11,7 +11,7 @@ void bind_meanfield(py::module_& parent) {
 Wide random networks z^l = W^l φ(z^{l−1}) + b^l, W_ij ~ N(0, σ_w²/N), b_i ~ N(0, σ_b²)
 (variances). analyze(activation, sw2, sb2) gives q*, c*, χ_1, χ_q, χ_c, the depth scales
 ξ_q, ξ_c, ξ_∇ and the phase; critical_point(activation, sb2) the σ_w² with χ_1 = 1;
-phase_diagram(activation, sw2, sb2) all of them on a grid (arrays, shape (len(sb2), len(sw2))).
+phase_diagram(activation, sw2, sb2, keep=1) all of them on a grid (arrays, shape (len(sb2), len(sw2))).
 NaN marks undefined values, inf infinite ones.)");
   using namespace meanfield;
   py::class_<ActivationMoments>(m, "Moments",
@@ -68,11 +68,12 @@ NaN marks undefined values, inf infinite ones.)");
       py::arg("activation"), py::arg("sw2"), py::arg("sb2"), py::arg("q"), py::arg("c"));
   m.def(
       "phase_diagram",
-      [](const std::string& act, const std::vector<double>& sw2, const std::vector<double>& sb2) {
+      [](const std::string& act, const std::vector<double>& sw2, const std::vector<double>& sb2,
+         double keep) {
         PhaseGrid grid;
         {
           py::gil_scoped_release release;
-          grid = phase_diagram(ActivationMoments(Activation::parse(act)), sw2, sb2);
+          grid = phase_diagram(ActivationMoments(Activation::parse(act)), sw2, sb2, keep);
         }
         const auto rows = static_cast<Index>(sb2.size()), cols = static_cast<Index>(sw2.size());
         auto field = [&](auto get) {
@@ -92,8 +93,9 @@ NaN marks undefined values, inf infinite ones.)");
         d["xi_q"] = field([](const Analysis& a) { return a.xi_q; });
         return d;
       },
-      py::arg("activation"), py::arg("sw2"), py::arg("sb2"),
-      "Arrays of shape (len(sb2), len(sw2)): q_star, c_star, chi1, chi_c, xi_c, xi_q.");
+      py::arg("activation"), py::arg("sw2"), py::arg("sb2"), py::arg("keep") = 1.0,
+      "Arrays of shape (len(sb2), len(sw2)): q_star, c_star, chi1, chi_c, xi_c, xi_q (keep < 1: "
+      "dropout of that keep probability).");
 }
 
 }  // namespace deepctl::python

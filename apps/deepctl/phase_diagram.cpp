@@ -15,13 +15,17 @@ namespace deepctl::cli {
 namespace {
 
 constexpr const char* kHelp =
-    R"(usage: deepctl phase-diagram [--activation A] [--sw2 LO:HI:N] [--sb2 LO:HI:N] [--out DIR]
+    R"(usage: deepctl phase-diagram [--activation A] [--sw2 LO:HI:N] [--sb2 LO:HI:N] [--keep P]
+                             [--out DIR]
 
 Computes q*, c*, chi_1, chi_c, xi_q, xi_c and the phase at every point of an N x M grid of
 weight variance sw2 and bias variance sb2 (variances, not standard deviations), and writes
   DIR/phase_diagram.csv          one row per point: sw2, sb2, q_star, c_star, chi1, chi_c,
                                  xi_q, xi_c, phase (empty fields: undefined or infinite)
   DIR/phase_diagram.png, .svg    xi_c as a heatmap with the critical line chi_1 = 1
+--keep P < 1 adds dropout of keep probability P (Schoenholz et al.): the length map's sw2 is
+divided by P, c* < 1 everywhere and xi_c stays finite (the critical line of the figure is that
+of the network without dropout, for reference).
 Defaults: --activation tanh --sw2 0.5:3:128 --sb2 0:0.25:128 (the review's ranges),
 --out runs/phase-diagram-<activation>. Threads: OMP_NUM_THREADS (default all cores).
 )";
@@ -38,6 +42,7 @@ std::string field(double v) {
 
 int phase_diagram_main(const std::vector<std::string>& args) {
   std::string activation = "tanh", out;
+  double keep = 1.0;
   std::vector<double> sw2 = meanfield::linspace(0.5, 3.0, 128),
                       sb2 = meanfield::linspace(0.0, 0.25, 128);
   for (ArgScanner scan(args); scan.next();) {
@@ -51,6 +56,8 @@ int phase_diagram_main(const std::vector<std::string>& args) {
       sw2 = parse_range("--sw2", scan.value());
     else if (scan.is("--sb2"))
       sb2 = parse_range("--sb2", scan.value());
+    else if (scan.is("--keep"))
+      keep = scan.number();
     else if (scan.is("--out"))
       out = scan.value();
     else
@@ -58,7 +65,7 @@ int phase_diagram_main(const std::vector<std::string>& args) {
   }
   const meanfield::ActivationMoments moments(Activation::parse(activation));
   if (out.empty()) out = "runs/phase-diagram-" + activation;
-  const meanfield::PhaseGrid grid = meanfield::phase_diagram(moments, sw2, sb2);
+  const meanfield::PhaseGrid grid = meanfield::phase_diagram(moments, sw2, sb2, keep);
   std::filesystem::create_directories(out);
   std::ostringstream csv;
   csv << "sw2,sb2,q_star,c_star,chi1,chi_c,xi_q,xi_c,phase\n";

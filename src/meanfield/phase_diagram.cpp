@@ -40,17 +40,18 @@ LengthSolution newton_length(const ActivationMoments& m, double sw2, double sb2,
   return {nan, {nan, nan, nan}};
 }
 
-Analysis grid_point(const ActivationMoments& m, double sw2, double sb2, double q0) {
-  const auto [q, mom] = newton_length(m, sw2, sb2, q0);
-  if (std::isnan(q)) return analyze(m, sw2, sb2);  // q* = 0, ∞, or a hard case
+Analysis grid_point(const ActivationMoments& m, double sw2, double sb2, double q0, double keep) {
+  // Dropout (keep < 1) scales the length map's σ_w² by 1/keep only (meanfield.hpp).
+  const auto [q, mom] = newton_length(m, sw2 / keep, sb2, q0);
+  if (std::isnan(q)) return analyze(m, sw2, sb2, keep);  // q* = 0, ∞, or a hard case
   Analysis r;
   r.q_star = q;
   r.chi1 = sw2 * mom.derivative;
-  r.chi_q = sw2 * (mom.derivative + mom.curvature);
+  r.chi_q = sw2 / keep * (mom.derivative + mom.curvature);
   r.phase = phase_of(r.chi1);
   r.xi_q = depth_scale(r.chi_q);
   r.xi_grad = depth_scale(r.chi1);
-  if (r.phase != Phase::Chaotic) {
+  if (r.phase != Phase::Chaotic && keep == 1) {
     r.c_star = 1;
     r.chi_c = r.chi1;
   } else if (has_closed_c_map(m.activation())) {
@@ -93,7 +94,7 @@ Analysis grid_point(const ActivationMoments& m, double sw2, double sb2, double q
       settled = c >= 0 && c < 1 && sw2 * tail / q <= kTailTolerance;
       if (settled) break;
     }
-    if (!settled) return analyze(m, sw2, sb2);
+    if (!settled) return analyze(m, sw2, sb2, keep);
     series(c, value, slope);
     r.c_star = c;
     r.chi_c = sw2 * slope / q;
@@ -105,7 +106,10 @@ Analysis grid_point(const ActivationMoments& m, double sw2, double sb2, double q
 }  // namespace
 
 PhaseGrid phase_diagram(const ActivationMoments& m, const std::vector<double>& sw2,
-                        const std::vector<double>& sb2) {
+                        const std::vector<double>& sb2, double keep) {
+  if (!(keep > 0 && keep <= 1))
+    throw InputError("keep (the dropout keep probability) must be in (0, 1], got " +
+                     std::to_string(keep));
   PhaseGrid grid{sw2, sb2, std::vector<Analysis>(sw2.size() * sb2.size())};
   for (double v : sw2)
     if (!(v > 0))
@@ -121,7 +125,7 @@ PhaseGrid phase_diagram(const ActivationMoments& m, const std::vector<double>& s
     double q0 = 0;
     for (std::size_t j = 0; j < sw2.size(); ++j) {
       Analysis& a = grid.points[i * sw2.size() + j];
-      a = grid_point(m, sw2[j], sb2[i], q0);
+      a = grid_point(m, sw2[j], sb2[i], q0, keep);
       q0 = a.q_star;
     }
   }

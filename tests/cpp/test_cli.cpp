@@ -699,6 +699,25 @@ TEST(Cli, PhaseDiagramWritesCsvAndFigure) {
   EXPECT_EQ(rows, 18);
   EXPECT_GT(fs::file_size(dir / "pd" / "phase_diagram.png"), 10000u);
   EXPECT_TRUE(fs::exists(dir / "pd" / "phase_diagram.svg"));
+  // With dropout (keep 0.9) c* < 1 and ξ_c is finite wherever they are defined (measured max
+  // 9.5 on the review's ranges).
+  ASSERT_EQ(run_cli("phase-diagram --sw2 0.5:3:8 --sb2 0:0.25:4 --keep 0.9 --out " +
+                        (dir / "keep").string(),
+                    dir)
+                .code,
+            0);
+  std::ifstream with_dropout(dir / "keep" / "phase_diagram.csv");
+  std::getline(with_dropout, header);
+  for (int n = 0; std::getline(with_dropout, line); ++n) {
+    std::stringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string v; std::getline(fields, v, ',');) f.push_back(v);
+    ASSERT_EQ(f.size(), 9u) << line;
+    if (f[3].empty()) continue;                // q* = 0 (σ_b² = 0, ordered): c* undefined
+    EXPECT_LT(std::stod(f[3]), 1.0) << line;   // c*
+    EXPECT_LT(std::stod(f[7]), 20.0) << line;  // ξ_c
+  }
+  expect_one_line_error(run_cli("phase-diagram --keep 1.5", dir), "keep");
   expect_one_line_error(run_cli("phase-diagram --sw2 1:2", dir), "--sw2: expected LO:HI:N");
   expect_one_line_error(run_cli("phase-diagram --sb2 0:1:0", dir), "N must be an integer");
   expect_one_line_error(run_cli("phase-diagram --sb2 0.2:0.1:4", dir), "HI must not be below LO");

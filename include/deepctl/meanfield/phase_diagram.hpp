@@ -25,8 +25,9 @@ struct PhaseGrid {
   }
 };
 
+// keep < 1: dropout of that keep probability (analyze's convention): c* < 1 everywhere.
 PhaseGrid phase_diagram(const ActivationMoments& m, const std::vector<double>& sw2,
-                        const std::vector<double>& sb2);
+                        const std::vector<double>& sb2, double keep = 1.0);
 
 using deepctl::linspace;  // core/linspace.hpp
 
