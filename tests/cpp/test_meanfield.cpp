@@ -181,7 +181,9 @@ TEST(PhaseDiagram, GridAgreesWithThePointwiseAnalysis) {
           const std::string where = name + " keep " + std::to_string(keep) + " sw2 " +
                                     std::to_string(grid.sw2[j]) + " sb2 " +
                                     std::to_string(grid.sb2[i]);
-          if (keep < 1 && std::isfinite(a.c_star)) EXPECT_LT(g.c_star, 1.0) << where;
+          if (keep < 1 && std::isfinite(a.c_star)) {
+            EXPECT_LT(g.c_star, 1.0) << where;
+          }
           EXPECT_EQ(g.phase, a.phase) << where;
           for (auto [x, y] : {std::pair{g.q_star, a.q_star},
                               {g.chi1, a.chi1},
