@@ -251,21 +251,18 @@ struct InfoPlaneProbe {
 template <class S>
 struct PosteriorProbe {
   static constexpr int kBins = 15;
-  PredictiveAverage<S> average, iterate;
+  PredictiveAverage<S> average;
   int burn_in;
 
   PosteriorProbe(const RunConfig& config, const Problem<S>& problem, const Dataset& test)
-      : average(problem, test),
-        iterate(problem, test),
-        burn_in(config.posterior_burn_in_epochs()) {}
+      : average(problem, test), burn_in(config.posterior_burn_in_epochs()) {}
 
-  static json score(const PredictiveAverage<S>& p, bool with_bins) {
-    const Mat<double> P = p.probabilities();
-    const PredictiveScore s = score_predictions(P, p.labels(), kBins);
+  json score(const Mat<double>& P, bool with_bins) const {
+    const PredictiveScore s = score_predictions(P, average.labels(), kBins);
     json out{{"accuracy", s.accuracy}, {"nll", s.nll}, {"ece", s.ece}};
     if (with_bins) {
       json bins = json::array();
-      for (const ReliabilityBin& b : reliability_bins(P, p.labels(), kBins))
+      for (const ReliabilityBin& b : reliability_bins(P, average.labels(), kBins))
         bins.push_back(
             {{"count", b.count}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
       out["reliability"] = bins;
@@ -274,13 +271,11 @@ struct PosteriorProbe {
   }
 
   json line(const Params<S>& theta, bool last) {
-    average.add(theta);
-    iterate.restore(Mat<double>::Zero(average.sum().rows(), average.sum().cols()), 0);
-    iterate.add(theta);
+    const Mat<double> iterate = average.add(theta);  // one forward pass serves both scores
     return {{"kind", "posterior"},
             {"burn_in", burn_in},
             {"samples", average.samples()},
-            {"predictive", score(average, last)},
+            {"predictive", score(average.probabilities(), last)},
             {"iterate", score(iterate, last)}};
   }
 

@@ -411,30 +411,26 @@ def ode_gradient_gap(config, train, theta, ode_layers, names):
 
 def ode_trajectories(config, train, theta, layer, points=21, samples=24):
     """The hidden state x(t) through ODE block `layer` for the first training samples at
-    `points` times in [0, T] (the block re-run with time t and proportionally many steps), and
-    the samples' class labels."""
+    `points` times in [0, T] (the block alone re-run from its input x(0) with time t and
+    proportionally many steps), and the samples' class labels."""
     import numpy as np
     from . import _core
     spec = config.network(train.input_shape)
-    time, steps = spec.layers[layer].time, spec.layers[layer].steps  # values: the specs alias
     X = np.asarray(train.inputs[:samples], dtype=float)
     Y = np.asarray(train.targets[:samples], dtype=float)
-    traces = []
-    for k in range(points):
-        layers = spec.layers[: layer + 1]
-        if k == 0:
-            layers = layers[:-1]
-        else:
-            layers[-1].time = time * k / (points - 1)
-            layers[-1].steps = max(1, round(steps * k / (points - 1)))
-        if not layers:
-            traces.append(X)
-            continue
-        head = _core.NetworkSpec(spec.input, layers, loss="squared_error")
-        problem = _core.build_problem(head)
-        width = int(np.prod(problem.output_shape))
-        state = problem.rollout(X, np.zeros((len(X), width)), theta[: len(layers)]).states[-1]
-        traces.append(np.asarray(state))
+    network = _core.build_problem(spec)
+    start = np.asarray(network.rollout(X, np.zeros((len(X), int(np.prod(network.output_shape)))),
+                                       theta).states[layer])
+    block = spec.layers[layer]
+    time, steps = block.time, block.steps
+    traces = [start]
+    for k in range(1, points):
+        block.time = time * k / (points - 1)
+        block.steps = max(1, round(steps * k / (points - 1)))
+        alone = _core.build_problem(_core.NetworkSpec((start.shape[1], 1, 1), [block],
+                                                      loss="squared_error"))
+        traces.append(np.asarray(alone.rollout(start, np.zeros_like(start), [theta[layer]])
+                                 .states[-1]))
     labels = np.argmax(Y, axis=1) if Y.shape[1] > 1 else np.zeros(len(X), dtype=int)
     return np.stack(traces), labels
 

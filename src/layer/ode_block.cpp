@@ -271,48 +271,47 @@ void OdeBlock<S>::forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRe
   d.x = x;
   d.steps.clear();
   ++forward_passes_;
+  // Step n of size h, attempted into d.x_new, becomes the state.
+  auto accept = [&](Index n, double h) {
+    if (gradient_ == OdeGradient::Checkpointed) keep_start(d, n);
+    d.x.swap(d.x_new);
+    d.steps.push_back(h);
+  };
   if (!tolerance_.adaptive()) {
     const double h = time_ / double(steps_);
     for (Index n = 0; n < steps_; ++n) {
       attempt(data, n, h, theta, 0);
-      if (gradient_ == OdeGradient::Checkpointed) keep_start(d, n);
-      d.x.swap(d.x_new);
-      d.steps.push_back(h);
+      accept(n, h);
     }
-    if (gradient_ == OdeGradient::Adjoint) d.x_end = d.x;
-    y = d.x;
-    return;
-  }
-  const Index stages = Index(tableau_.b.size()), last = stages - 1;
-  double t = 0, h = initial_step(data, theta);
-  Index attempts = 0;
-  while (t < time_ * (1 - 1e-12)) {
-    if (++attempts > tolerance_.max_steps) {  // stiff or diverging: a NaN state, not a hang
-      d.x.setConstant(std::numeric_limits<S>::quiet_NaN());
-      break;
+  } else {
+    const Index last = Index(tableau_.b.size()) - 1;
+    double t = 0, h = initial_step(data, theta);
+    for (Index attempts = 1; t < time_ * (1 - 1e-12); ++attempts) {
+      if (attempts > tolerance_.max_steps) {  // stiff or diverging: a NaN state, not a hang
+        d.x.setConstant(std::numeric_limits<S>::quiet_NaN());
+        break;
+      }
+      h = std::min(h, time_ - t);
+      const Index n = Index(d.steps.size());
+      ensure_slots(d, slot(n, last) + 1, *g_);
+      // Stage 0 is g at the step's start: from the initial estimate, the previous step's last
+      // stage (FSAL) or a rejected attempt of this step.
+      const double err = attempt(data, n, h, theta, 1);
+      if (err <= 1 || !std::isfinite(err)) {
+        accept(n, h);
+        t += h;
+        // FSAL: g at the new state becomes the next step's stage 0 (its slot keeps the records).
+        const Index from = slot(n, last), to = slot(n + 1, 0);
+        ensure_slots(d, to + 1, *g_);
+        std::swap(d.stage_in[from], d.stage_in[to]);
+        std::swap(d.slope[from], d.slope[to]);
+        std::swap(d.g_data[from], d.g_data[to]);
+        if (!std::isfinite(err)) break;
+      } else {
+        ++rejected_steps_;
+      }
+      h *= step_factor(std::isfinite(err) ? err : 0.0, tableau_.error_order);
     }
-    h = std::min(h, time_ - t);
-    const Index n = Index(d.steps.size());
-    ensure_slots(d, slot(n, last) + 1, *g_);
-    // Stage 0 is g at the step's start: from the initial estimate, the previous step's last
-    // stage (FSAL) or a rejected attempt of this step.
-    const double err = attempt(data, n, h, theta, 1);
-    if (err <= 1 || !std::isfinite(err)) {
-      if (gradient_ == OdeGradient::Checkpointed) keep_start(d, n);
-      d.x.swap(d.x_new);
-      t += h;
-      d.steps.push_back(h);
-      // FSAL: g at the new state becomes the next step's stage 0 (its slot keeps the records).
-      const Index from = slot(n, last), to = slot(n + 1, 0);
-      ensure_slots(d, to + 1, *g_);
-      std::swap(d.stage_in[from], d.stage_in[to]);
-      std::swap(d.slope[from], d.slope[to]);
-      std::swap(d.g_data[from], d.g_data[to]);
-      if (!std::isfinite(err)) break;
-    } else {
-      ++rejected_steps_;
-    }
-    h *= step_factor(std::isfinite(err) ? err : 0.0, tableau_.error_order);
   }
   if (gradient_ == OdeGradient::Adjoint) d.x_end = d.x;
   y = d.x;

@@ -76,31 +76,30 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   // 2. Rank-one terminal curvature and its costate recursion ẑ_t = f_xᵀ ẑ_{t+1}.
   const Index k = problem.output_shape().size();
   Mat<S> gauss_newton(k, k);
-  z_hat_terminal_.resize(B, k);
+  z_hat_.resize(T + 1);
+  Mat<S>& z_terminal = z_hat_[T];
+  z_terminal.resize(B, k);
   c_.resize(B);
   for (Index i = 0; i < B; ++i) {
     const auto g = nominal_.loss_gradient.row(i).transpose();
     const S norm = g.norm();
     if (!(norm > 0)) {
-      z_hat_terminal_.row(i).setZero();
+      z_terminal.row(i).setZero();
       c_[i] = 0;
       continue;
     }
-    z_hat_terminal_.row(i) = g.transpose() / norm;
+    z_terminal.row(i) = g.transpose() / norm;
     problem.loss().gauss_newton(nominal_.output().row(i).transpose(), Y.row(i).transpose(),
                                 gauss_newton);
-    c_[i] =
-        (z_hat_terminal_.row(i) * gauss_newton * z_hat_terminal_.row(i).transpose())(0, 0) / S(B);
+    c_[i] = (z_terminal.row(i) * gauss_newton * z_terminal.row(i).transpose())(0, 0) / S(B);
   }
-  // ẑ_t for t = T..1 (at t = 0 the state deviation is 0): input costates only.
-  z_hat_.resize(T + 1);
-  z_hat_[T] = z_hat_terminal_;
-  const Vec<S> no_parameters(0);
+  // ẑ_t for t = T−1..1 (at t = 0 the state deviation is 0): input costates only (a parameter
+  // gradient of size 0).
+  Vec<S> no_parameters;
   for (Index t = T - 1; t >= 1; --t) {
     z_hat_[t].resize(B, problem.layer(t).input_size());
-    Vec<S> none = no_parameters;
     problem.layer(t).vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
-                         z_hat_[t + 1], z_hat_[t], none);
+                         z_hat_[t + 1], z_hat_[t], no_parameters);
   }
   // 4. Feedback forward pass on the nominal records.
   feedback_.states[0] = X;

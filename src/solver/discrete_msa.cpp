@@ -14,11 +14,9 @@ UpdateOptions adam_of(UpdateOptions u) {
   return u;
 }
 
-const Dense<double>* dense_of(const Layer<double>& l) {
-  return dynamic_cast<const Dense<double>*>(&l);
-}
-const Dense<float>* dense_of(const Layer<float>& l) {
-  return dynamic_cast<const Dense<float>*>(&l);
+template <class S>
+const Dense<S>* dense_of(const Layer<S>& l) {
+  return dynamic_cast<const Dense<S>*>(&l);
 }
 
 }  // namespace

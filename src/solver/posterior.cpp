@@ -75,11 +75,13 @@ PredictiveAverage<S>::PredictiveAverage(const Problem<S>& problem, const Dataset
 }
 
 template <class S>
-void PredictiveAverage<S>::add(const Params<S>& theta) {
+Mat<double> PredictiveAverage<S>::add(const Params<S>& theta) {
   Workspace<S> ws = problem_->make_workspace(X_.rows());
   problem_->rollout(ws, X_, Y_, theta);
-  sum_ += softmax_rows(ws.output().template cast<double>());
+  Mat<double> P = softmax_rows(ws.output().template cast<double>());
+  sum_ += P;
   ++samples_;
+  return P;
 }
 
 template <class S>

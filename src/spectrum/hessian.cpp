@@ -68,9 +68,7 @@ void Curvature::gauss_newton_vector(CVecRef<double> v, VecRef<double> out) {
     terminal.row(s) = scale * (hessian * tangents_.back().row(s).transpose()).transpose();
   }
   problem.propagate_costates(workspace_, theta_, grad_plus_);
-  Params<double> direction = problem.zero_params();
-  unflatten<double>(v, direction);
-  problem.add_running_cost_gradient(direction, grad_plus_);  // + ∇²R v (R is quadratic)
+  problem.add_running_cost_gradient(direction_, grad_plus_);  // + ∇²R v (R is quadratic)
   out = flatten(grad_plus_);
 }
 

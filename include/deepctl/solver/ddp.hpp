@@ -57,7 +57,6 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   DdpOptions ddp_;
   Workspace<S> nominal_, feedback_;
   Params<S> grad_, second_moment_;
-  Mat<S> z_hat_terminal_;
   Vec<S> c_;                   // c_i
   std::vector<Mat<S>> z_hat_;  // ẑ_t^(i) rows, t = 0..T
   long updates_ = 0;

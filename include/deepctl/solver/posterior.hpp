@@ -53,8 +53,8 @@ template <class S>
 class PredictiveAverage {
  public:
   PredictiveAverage(const Problem<S>& problem, const Dataset& data);
-  // Adds the softmax outputs at θ (one posterior sample).
-  void add(const Params<S>& theta);
+  // Adds the softmax outputs at θ (one posterior sample) and returns them.
+  Mat<double> add(const Params<S>& theta);
   Index samples() const { return samples_; }
   // The averaged class probabilities (n × k).
   Mat<double> probabilities() const;
