@@ -66,15 +66,24 @@ config sections (docs/config.md lists every key and default):
            gaussian-mixture | teacher-student,
            path, normalize = standardize | center | none, train_limit, test_limit, test_fraction,
            split_seed, samples, noise, classes, dim, separation, hidden
-  [model]  loss = cross_entropy | squared_error, l2, init = gaussian | orthogonal | he | glorot,
-           sw2, sb2, [[model.layers]] with type = dense | residual | conv2d | maxpool |
-           avgpool | flatten, width, channels, kernel, stride, padding, step, activation
+  [model]  loss = cross_entropy | squared_error, l2, time_smoothness, init = gaussian |
+           orthogonal | he | glorot, sw2, sb2, [[model.layers]] with type = dense | residual |
+           conv2d | maxpool | avgpool | flatten | hamiltonian | ode, width, channels, kernel,
+           stride, padding, step, activation, weights = real | binary | ternary (dense);
+           ode: time, steps, solver = euler | midpoint | rk4 | bs3 | dopri5, rtol, atol,
+           gradient = discrete | checkpointed | adjoint, field = dense | antisymmetric | mlp, gamma
   [train]  precision = float32 | float64, epochs, batch_size, seed, optimizer = sgd | momentum |
-           nesterov | adam | pid | msa, lr, momentum, beta1, beta2, epsilon, weight_decay, ki, kd,
-           rho, inner_steps, inner_lr, inner = gradient | lbfgs (msa: E-MSA's penalty and inner
-           maximisation),
+           nesterov | adam | pid | csgd | cmsgd | sgld | psgld | entropy_sgd | msa |
+           discrete_msa | ddp, lr, momentum, beta1, beta2, epsilon, weight_decay, ki, kd, u0,
+           beta_min, beta_max, temperature, posterior_burn_in, psgld_alpha, psgld_lambda,
+           entropy_gamma, entropy_gamma_growth, entropy_noise, rho, inner_steps, inner_lr,
+           inner = gradient | lbfgs, discrete_rho, discrete_lambda, discrete_alpha,
+           discrete_alpha_decay, ddp_curvature = identity | diagonal, ddp_feedback, ddp_alpha,
+           ddp_lambda,
            schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
-           threads (0: all cores), log_every, checkpoint_every
+           threads (0: all cores), log_every, checkpoint_every, dynamics_every,
+           infoplane_points, infoplane_estimator, infoplane_bins, infoplane_bin_width,
+           infoplane_noise
 
 activations: linear, tanh, relu, leaky_relu[:slope], erf, hard_tanh, sigmoid, softplus, gelu
 exit codes: 0 completed, 1 diverged (the last finite checkpoint is kept), 2 bad input
@@ -312,6 +321,10 @@ int run(const RunConfig& config, const std::string& run_dir, bool resume) {
   double wall_offset = 0;
   std::optional<PosteriorProbe<S>> posterior_probe;
   if (config.samples_posterior()) posterior_probe.emplace(config, problem, data.test);
+  if (!resume) {  // only once data, network and trainer are known to work: no empty run folders
+    fs::create_directories(run_dir);
+    write_file_atomic(config_path(run_dir), to_toml(config));
+  }
   if (resume) {
     const NpzArchive saved = load_checkpoint(checkpoint_path(run_dir), trainer);
     if (posterior_probe) posterior_probe->restore(saved, checkpoint_path(run_dir));
@@ -507,9 +520,7 @@ TrainOutcome train_command(const std::vector<std::string>& argv) {
     if (fs::exists(config_path(run_dir)))
       throw InputError(run_dir + " already holds a run; resume it with --resume " + run_dir +
                        " or choose another --out");
-    fs::create_directories(run_dir);
     config.threads = set_threads(config.threads);
-    write_file_atomic(config_path(run_dir), to_toml(config));
   }
   set_threads(config.threads);
   const bool resume = !args.resume.empty();

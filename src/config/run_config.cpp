@@ -362,6 +362,17 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.rho >= 0, "train.rho", "must be >= 0");
   require(c.inner_steps > 0, "train.inner_steps", "must be > 0");
   require(c.inner_lr > 0, "train.inner_lr", "must be > 0");
+  require(c.time_smoothness >= 0, "model.time_smoothness", "must be >= 0");
+  require(c.ddp_curvature == "identity" || c.ddp_curvature == "diagonal", "train.ddp_curvature",
+          "must be identity or diagonal");
+  require(c.ddp_alpha >= 0 && c.ddp_alpha < 1, "train.ddp_alpha", "must be in [0, 1)");
+  require(c.ddp_lambda > 0, "train.ddp_lambda", "must be > 0");
+  require(c.discrete_rho >= 0, "train.discrete_rho", "must be >= 0");
+  require(c.discrete_lambda >= 0, "train.discrete_lambda", "must be >= 0");
+  require(c.discrete_alpha >= 0 && c.discrete_alpha < 1, "train.discrete_alpha",
+          "must be in [0, 1)");
+  require(c.discrete_alpha_decay > 0 && c.discrete_alpha_decay <= 1, "train.discrete_alpha_decay",
+          "must be in (0, 1]");
   require(c.precision == "float32" || c.precision == "float64", "train.precision",
           "expected float32 or float64, got '" + c.precision + "'");
   require(c.data.train_limit >= 0 && c.data.test_limit >= 0, "data.train_limit",

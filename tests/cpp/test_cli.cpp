@@ -223,6 +223,16 @@ bool train_and_kill(const fs::path& config, const fs::path& run, long epoch) {
   return WIFSIGNALED(status);
 }
 
+TEST(Cli, ARunThatCannotStartLeavesNoRunFolder) {
+  // The trainer refuses the network (no discrete layer for discrete_msa) after the config has
+  // parsed: one line, exit 2, and no run folder that would block the corrected command.
+  const fs::path dir = scratch("no_folder");
+  expect_one_line_error(
+      train(example("digits_mlp.toml"), dir, "r", "--set train.optimizer=\"discrete_msa\""),
+      "no binary or ternary dense layer");
+  EXPECT_FALSE(fs::exists(dir / "r"));
+}
+
 TEST(Cli, KilledRunResumesToTheSameParameters) {
   const fs::path dir = scratch("resume");
   const auto cfg = digits_config(dir, "optimizer = \"adam\"\nepochs = 300\nbatch_size = 16\n");
