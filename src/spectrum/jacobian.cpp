@@ -2,6 +2,7 @@
 
 #include <Eigen/Eigenvalues>
 #include <cmath>
+#include <complex>
 #include <limits>
 
 #include "deepctl/core/error.hpp"
@@ -91,43 +92,79 @@ MatrixFreeSpectrum jacobian_spectrum_matrix_free(const Problem<double>& problem,
 
 namespace {
 
-// z_D(m): the z > max λ with E[λ/(z − λ)] = m, λ = φ′(√q z)² on the quadrature nodes.
-double inverse_moment_function(const std::vector<double>& lambda, const std::vector<double>& w,
-                               double lambda_max, double m) {
-  auto M = [&](double z) {
-    double s = 0;
-    for (std::size_t i = 0; i < lambda.size(); ++i) s += w[i] * lambda[i] / (z - lambda[i]);
-    return s - m;
+using Complex = std::complex<double>;
+
+// The law of λ = φ′(√q* z)², z ~ N(0, 1): the Gaussian rule's nodes with their weights (atoms
+// where φ′ is piecewise constant), its largest value and its mass at 0.
+struct DerivativeLaw {
+  std::vector<double> lambda, weight;
+  double lambda_max = 0, atom = 0, mu1 = 0;
+
+  DerivativeLaw(const meanfield::ActivationMoments& moments, double q_star) {
+    const auto rule = meanfield::GaussianRule::for_argument(std::sqrt(q_star), 0.0, {0.0});
+    const std::vector<double> u = rule.arguments(std::sqrt(q_star), 0.0);
+    lambda.resize(u.size());
+    weight = rule.weights();
+    moments.activation().derivative(u.data(), lambda.data(), static_cast<Index>(u.size()));
+    double total = 0;
+    for (double w : weight) total += w;
+    for (double& w : weight) w /= total;  // (mass exactly 1, as the n form assumes)
+    for (std::size_t i = 0; i < lambda.size(); ++i) {
+      const double l = lambda[i] *= lambda[i];
+      lambda_max = std::max(lambda_max, l);
+      mu1 += weight[i] * l;
+      if (l == 0) atom += weight[i];
+    }
+  }
+
+  // M_D(z) = E[λ/(z − λ)], its derivative, and E[z/(z − λ)] = 1 + M_D(z) without the
+  // cancellation near z = 0, for complex z.
+  struct MomentFunction {
+    Complex M, dM, one_plus_M;
   };
-  double lo = lambda_max * (1 + 1e-15) + 1e-300, hi = lambda_max + 1;
-  while (M(hi) > 0) hi = lambda_max + 2 * (hi - lambda_max);
-  if (M(lo) < 0) return lo;  // M stays finite at the top of the support (an atom-free edge)
-  return brent_root(M, lo, hi, 0.0);
+  MomentFunction moment_function(Complex z) const {
+    MomentFunction f{0, 0, 0};
+    for (std::size_t i = 0; i < lambda.size(); ++i) {
+      const Complex r = 1.0 / (z - lambda[i]), wr = weight[i] * r;
+      f.M += lambda[i] * wr;
+      f.dM -= lambda[i] * wr * r;
+      f.one_plus_M += z * wr;
+    }
+    return f;
+  }
+
+  // z_D(m): the real z > λ_max with M_D(z) = m > 0.
+  double inverse_moment_function(double m) const {
+    auto M = [&](double z) { return moment_function(z).M.real() - m; };
+    double lo = lambda_max * (1 + 1e-15) + 1e-300, hi = lambda_max + 1;
+    while (M(hi) > 0) hi = lambda_max + 2 * (hi - lambda_max);
+    if (M(lo) < 0) return lo;  // M stays finite at the top of the support (an atom-free edge)
+    return brent_root(M, lo, hi, 0.0);
+  }
+};
+
+void check_free_probability_args(double sw2, double q_star, int depth) {
+  if (depth < 1) throw InputError("depth must be at least 1, got " + std::to_string(depth));
+  if (!(sw2 > 0)) throw InputError("sw2 must be positive, got " + std::to_string(sw2));
+  if (!(q_star >= 0) || !std::isfinite(q_star))
+    throw InputError("q* must be finite and non-negative, got " + std::to_string(q_star));
 }
 
 }  // namespace
 
 FreeProbability free_probability(const meanfield::ActivationMoments& moments, double sw2,
                                  double q_star, int depth, bool orthogonal) {
-  if (depth < 1) throw InputError("depth must be at least 1, got " + std::to_string(depth));
-  if (!(sw2 > 0)) throw InputError("sw2 must be positive, got " + std::to_string(sw2));
-  if (!(q_star >= 0) || !std::isfinite(q_star))
-    throw InputError("q* must be finite and non-negative, got " + std::to_string(q_star));
+  check_free_probability_args(sw2, q_star, depth);
   const double L = depth, mu1 = moments.derivative_moment(q_star),
                mu2 = moments.derivative_moment(q_star, 2);
   FreeProbability r;
   r.mean = std::pow(sw2 * mu1, L);
   r.variance = r.mean * r.mean * L * (mu2 / (mu1 * mu1) - 1 + (orthogonal ? 0.0 : 1.0));
-  // The law of λ = φ′(√q* z)²: quadrature nodes, with atoms where φ′ is piecewise constant.
-  const auto rule = meanfield::GaussianRule::for_argument(std::sqrt(q_star), 0.0, {0.0});
-  std::vector<double> u = rule.arguments(std::sqrt(q_star), 0.0), lambda(u.size());
-  moments.activation().derivative(u.data(), lambda.data(), static_cast<Index>(u.size()));
-  double lambda_max = 0;
-  for (double& l : lambda) lambda_max = std::max(lambda_max, l *= l);
+  const DerivativeLaw law(moments, q_star);
+  r.atom = law.atom;
   const double g = orthogonal ? 0.0 : 1.0;
   auto log_inverse = [&](double log_m) {
-    const double m = std::exp(log_m),
-                 zD = inverse_moment_function(lambda, rule.weights(), lambda_max, m);
+    const double m = std::exp(log_m), zD = law.inverse_moment_function(m);
     return std::log1p(m) - log_m + L * (std::log(sw2 * m * zD) + (g - 1) * std::log1p(m));
   };
   // Golden-section search for the minimum over log m ∈ [−30, 30] (unimodal there).
@@ -141,9 +178,85 @@ FreeProbability free_probability(const meanfield::ActivationMoments& moments, do
       a = x1, x1 = x2, f1 = f2, x2 = a + phi * (b - a), f2 = log_inverse(x2);
     }
   }
-  const double hard_edge = std::pow(sw2 * lambda_max, L);
+  const double hard_edge = std::pow(sw2 * law.lambda_max, L);
   r.edge = b >= 30 - 1e-6 ? hard_edge : std::exp(std::min(f1, f2));
   return r;
+}
+
+Vec<double> free_probability_density(const meanfield::ActivationMoments& moments, double sw2,
+                                     double q_star, int depth, bool orthogonal, CVecRef<double> x) {
+  check_free_probability_args(sw2, q_star, depth);
+  for (Index i = 0; i < x.size(); ++i)
+    if (!(x[i] > 0) || !std::isfinite(x[i]))
+      throw InputError("density: the points must be positive and finite, got x[" +
+                       std::to_string(i) + "] = " + std::to_string(x[i]));
+  const DerivativeLaw law(moments, q_star);
+  const double L = depth, g = orthogonal ? 0.0 : 1.0, log_sw2 = std::log(sw2),
+               m1 = std::pow(sw2 * law.mu1, L);
+  // The unknown m = M_J(ζ) is held as m itself, or as n = 1 + m once |n| < ¼ (m → −1 as
+  // ζ → 0 below the support, where 1 + m computed from m would lose every digit).
+  struct Point {
+    Complex w, z;  // m or n; z = z_D(m)
+    bool near = false;
+    Complex m() const { return near ? w - 1.0 : w; }
+    Complex n() const { return near ? w : 1.0 + w; }
+    void choose_form() {
+      if (!near && std::abs(1.0 + w) < 0.25) w += 1.0, near = true;
+      if (near && std::abs(w) > 0.75) w -= 1.0, near = false;
+    }
+  };
+  // Newton's method on r(m, z) = (M_D(z) − m, log M_J^{-1}(m) − log ζ) (in n's form, the first
+  // residual is E[z/(z − λ)] − n, the same equation without the cancellation); false if it
+  // leaves the half-planes or does not converge.
+  auto solve = [&](Complex zeta, Point& p) {
+    for (int it = 0; it < 60; ++it) {
+      p.choose_form();
+      const Complex m = p.m(), n = p.n();
+      const auto [MD, dMD, one_plus_MD] = law.moment_function(p.z);
+      const Complex r1 = p.near ? one_plus_MD - n : MD - m,
+                    r2 = std::log(n) - std::log(m) +
+                         L * (log_sw2 + std::log(m) + std::log(p.z) + (g - 1) * std::log(n)) -
+                         std::log(zeta);
+      if (std::abs(r1) <= 1e-13 * std::abs(p.w) && std::abs(r2) <= 1e-13 * (L + 1)) return true;
+      // Jacobian [[−1, M_D′(z)], [a, L/z]] in (w, z).
+      const Complex a = 1.0 / n - 1.0 / m + L / m + L * (g - 1) / n, b = L / p.z;
+      const Complex det = -b - dMD * a;
+      p.w -= (b * r1 - dMD * r2) / det;
+      p.z -= (-r2 - a * r1) / det;
+      // (Outside the support Im m → 0⁻ with ζ's height: allow rounding across the axis.)
+      if (!(p.w.imag() <= 1e-14 * std::abs(p.w) && p.z.imag() >= -1e-14 * std::abs(p.z)) ||
+          !std::isfinite(std::abs(p.w) + std::abs(p.z)))
+        return false;
+    }
+    return false;
+  };
+  Vec<double> density(x.size());
+  for (Index i = 0; i < x.size(); ++i) {
+    // From far above the spectrum, where M_J ≈ m_1/ζ and M_D(z) ≈ μ_1/z, down to the real line.
+    const double scale = std::max(x[i], m1), target = 1e-9 * x[i];
+    double height = 1e4 * scale, ratio = 0.5;
+    const Complex zeta(x[i], height), m = m1 / zeta;
+    Point p{m, law.mu1 / m};
+    bool ok = solve(zeta, p);
+    while (ok && height > target) {
+      const double next = std::max(target, height * ratio);
+      Point trial = p;
+      if (solve(Complex(x[i], next), trial)) {
+        height = next, p = trial;
+        ratio = std::max(0.1, ratio * ratio);  // grow the step back after a success
+      } else if ((ratio = std::sqrt(ratio)) > 0.999) {
+        ok = false;
+      }
+    }
+    // Then onto the real line itself (outside the support m turns real; at a soft edge, where
+    // Newton's method may not converge, the value at height 1e-9 x stands).
+    if (ok) {
+      Point on_axis = p;
+      if (solve(Complex(x[i], 0.0), on_axis)) p = on_axis;
+    }
+    density[i] = ok ? std::max(0.0, -p.w.imag() / (M_PI * x[i])) : std::nan("");
+  }
+  return density;
 }
 
 }  // namespace deepctl::spectrum

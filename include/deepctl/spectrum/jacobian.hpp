@@ -9,8 +9,16 @@
 //   edge      λ_max = min_{m>0} ((1+m)/m) [σ_w² m z_D(m) (1+m)^{g−1}]^L, g = 1 Gaussian, 0
 //             orthogonal, z_D = M_{D²}^{-1} with M_{D²}(z) = E[λ/(z − λ)], λ = φ′(√q* z)²;
 //             a minimum at m → ∞ is the hard edge (σ_w² max φ′²)^L.
+//   density   ρ(x) = −Im M_J(x + i0)/(π x) for x > 0, where M_J(ζ) = E[λ/(ζ − λ)] of J Jᵀ's law is
+//             the m with M_J^{-1}(m) = ((1+m)/m) [σ_w² m z_D(m) (1+m)^{g−1}]^L = ζ (the function
+//             the edge minimises). Solved for (m, z = z_D(m)) jointly by Newton's method,
+//             continued from ζ = x + iY far from the spectrum (m ≈ m_1/ζ, z ≈ μ_1/m) down to
+//             Y = 1e-9 x: for Im ζ > 0, Im m < 0 and Im z > 0, so the principal logarithms in
+//             log M_J^{-1} stay continuous and the path cannot change branch. The atom at 0 has
+//             the mass of φ′ = 0 (the kernel of D; e.g. ½ for ReLU); ρ carries the rest.
 // Checks: linear networks with σ_w² = 1 have variance L and edge (L+1)^{L+1}/L^L (Gaussian),
-// variance 0 and edge 1 (orthogonal).
+// variance 0 and edge 1 (orthogonal); the density at L = 1 is Marchenko–Pastur's
+// √(x(4 − x))/(2πx), and its moments are m_1 and σ² + m_1².
 #pragma once
 
 #include "deepctl/meanfield/meanfield.hpp"
@@ -57,9 +65,15 @@ struct FreeProbability {
   double mean = 0;      // m_1
   double variance = 0;  // σ²
   double edge = 0;      // λ_max
+  double atom = 0;      // mass at λ = 0 (where φ′ = 0)
 };
 
 FreeProbability free_probability(const meanfield::ActivationMoments& moments, double sw2,
                                  double q_star, int depth, bool orthogonal);
+
+// ρ(x) at each x > 0 (the density of the law's continuous part; NaN where the continuation
+// fails, which the tests never see). InputError on x ≤ 0 or the arguments above.
+Vec<double> free_probability_density(const meanfield::ActivationMoments& moments, double sw2,
+                                     double q_star, int depth, bool orthogonal, CVecRef<double> x);
 
 }  // namespace deepctl::spectrum
