@@ -123,8 +123,8 @@ void bind_spectrum(py::module_& parent) {
 
 jacobian_squared_singular_values(problem, theta, x): eigenvalues of J Jᵀ for the input–output
 Jacobian of a float64 Problem at input x (exact, through the layers' jvp).
-free_probability(activation, sw2, q_star, depth, orthogonal): the N → ∞ mean, variance and
-spectral edge of that spectrum.
+free_probability(activation, sw2, q_star, depth, orthogonal): the N → ∞ mean, variance,
+spectral edge and mass at 0 of that spectrum; free_probability_density(..., x): its density.
 Curvature(problem, theta, X, Y): Hessian and Gauss–Newton products, Lanczos, Hutchinson, SLQ.
 output_jacobian, empirical_ntk, relu_gram_infinite, compare_linearized_training: the neural
 tangent kernel (REFERENCE F14).)");
@@ -183,10 +183,22 @@ tangent kernel (REFERENCE F14).)");
         const auto r = spectrum::free_probability(
             meanfield::ActivationMoments(Activation::parse(act)), sw2, q_star, depth, orthogonal);
         return py::dict(py::arg("mean") = r.mean, py::arg("variance") = r.variance,
-                        py::arg("edge") = r.edge);
+                        py::arg("edge") = r.edge, py::arg("atom") = r.atom);
       },
       py::arg("activation"), py::arg("sw2"), py::arg("q_star"), py::arg("depth"),
       py::arg("orthogonal") = true);
+  m.def(
+      "free_probability_density",
+      [](const std::string& act, double sw2, double q_star, int depth, CVecRef<double> x,
+         bool orthogonal) {
+        return spectrum::free_probability_density(
+            meanfield::ActivationMoments(Activation::parse(act)), sw2, q_star, depth, orthogonal,
+            x);
+      },
+      py::arg("activation"), py::arg("sw2"), py::arg("q_star"), py::arg("depth"), py::arg("x"),
+      py::arg("orthogonal") = true,
+      "The N → ∞ density ρ(x) of J Jᵀ's eigenvalues at the points x > 0 (continuous part; the "
+      "atom at 0 is free_probability(...)['atom']).");
 }
 
 }  // namespace deepctl::python

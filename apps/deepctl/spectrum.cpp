@@ -1,11 +1,14 @@
 // deepctl spectrum: the squared singular values of the input–output Jacobian of random deep
 // networks, measured exactly beside the free-probability prediction (spectrum/jacobian.hpp).
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
+#include "deepctl/core/quadrature.hpp"
+#include "deepctl/io/npz.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/spectrum/jacobian.hpp"
 
@@ -17,25 +20,64 @@ using nlohmann::json;
 constexpr const char* kHelp =
     R"(usage: deepctl spectrum --activation A [--sw2 X] [--sb2 Y] [--depth L] [--width N]
                         [--weights gaussian|orthogonal] [--draws K] [--seed S]
-                        [--matrix-free [--probes P] [--steps M]] [--json]
+                        [--matrix-free [--probes P] [--steps M]] [--json] [--out DIR]
 
 Dynamical isometry: draws K random networks of L dense layers of width N (weights of variance
 sw2/N, Gaussian or scaled Haar-orthogonal; biases of variance sb2), feeds each an input at the
 fixed point q*, and computes every squared singular value of the input-output Jacobian J (exact,
 from the layers' jvp). Prints their mean, variance and largest value beside the free-probability
-prediction for N -> infinity: mean chi_1^L, variance m_1^2 L (mu_2/mu_1^2 - 1 - s_1), and the
-spectral edge. Without --sw2 the network sits on the critical line (chi_1 = 1) at this sb2.
+prediction for N -> infinity: mean chi_1^L, variance m_1^2 L (mu_2/mu_1^2 - 1 - s_1), the
+spectral edge and the mass at 0 (where phi' = 0). Without --sw2 the network sits on the critical
+line (chi_1 = 1) at this sb2. The whole law is compared too: --json carries "histogram" (the
+measured and the free-probability mass of 40 bins in log lambda up to past the edge, and of
+everything below them), and --out DIR writes DIR/spectrum.json and the figure
+DIR/spectrum.png/.svg (the density of log lambda; with --matrix-free the distribution function,
+which Gauss quadrature brackets where a histogram of its nodes would not).
 --matrix-free never forms J (for wide networks, width up to 65536): J^T J v by a tangent and a
-costate pass, the largest value by M Lanczos steps, mean and variance by stochastic Lanczos
-quadrature over P Rademacher probes (sampling error ~ sqrt(2 E[lambda^2] / (N P))).
+costate pass, the largest value by M Lanczos steps, mean, variance and the histogram by
+stochastic Lanczos quadrature over P Rademacher probes (sampling error ~ sqrt(2 E[lambda^2] /
+(N P)); its density is M Gaussian-quadrature nodes per probe, so the histogram is coarse).
 Defaults: --sb2 1e-3 --depth 16 --width 256 --weights orthogonal --draws 3 --seed 0
 --probes 10 --steps 40.
 )";
 
+// The measured law against the predicted one on 40 bins, uniform in log λ from 1e-6 of the top
+// to 1.2 times the top: the mass of each (predicted: ∫ρ by 8 Gauss–Legendre nodes in log λ),
+// and the mass below the first (the atom at 0 and the continuous part's tail, which the
+// rounding of λ ≈ 0 does not tell apart).
+json law_histogram(const std::vector<double>& values, const std::vector<double>& masses, double top,
+                   const meanfield::ActivationMoments& moments, double sw2, double q_star,
+                   int depth, bool orthogonal) {
+  const int bins = 40, nodes = 8;
+  const double lo = std::log(top * 1e-6), hi = std::log(top * 1.2), step = (hi - lo) / bins;
+  std::vector<double> edges(bins + 1), measured(bins, 0.0), predicted(bins, 0.0);
+  for (int b = 0; b <= bins; ++b) edges[b] = std::exp(lo + step * b);
+  double below = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double u = values[i] > 0 ? (std::log(values[i]) - lo) / step : -1;
+    if (u < 0)
+      below += masses[i];
+    else if (u < bins)
+      measured[static_cast<int>(u)] += masses[i];
+  }
+  const QuadratureRule rule = log_panels(edges.front(), edges.back(), bins, nodes);
+  const Vec<double> rho = spectrum::free_probability_density(
+      moments, sw2, q_star, depth, orthogonal,
+      Eigen::Map<const Vec<double>>(rule.x.data(), static_cast<Index>(rule.x.size())));
+  for (std::size_t i = 0; i < rule.x.size(); ++i) predicted[i / nodes] += rule.w[i] * rho[i];
+  double predicted_below = 1;
+  for (double p : predicted) predicted_below -= p;
+  return json{{"edges", edges},
+              {"measured", measured},
+              {"predicted", predicted},
+              {"below", below},
+              {"predicted_below", predicted_below}};
+}
+
 }  // namespace
 
 int spectrum_main(const std::vector<std::string>& args) {
-  std::string activation, weights = "orthogonal";
+  std::string activation, weights = "orthogonal", out;
   double sw2 = std::nan(""), sb2 = 1e-3;
   int depth = 16, draws = 3;
   Index width = 256, probes = 10, steps = 40;
@@ -72,6 +114,8 @@ int spectrum_main(const std::vector<std::string>& args) {
         throw InputError("--weights: expected gaussian or orthogonal, got '" + weights + "'");
     } else if (scan.is("--json"))
       as_json = true;
+    else if (scan.is("--out"))
+      out = scan.value();
     else
       scan.unknown("deepctl spectrum");
   }
@@ -100,6 +144,7 @@ int spectrum_main(const std::vector<std::string>& args) {
   const Initializer init{orthogonal ? InitKind::Orthogonal : InitKind::Gaussian, sw2, sb2};
   const double input_power = (fixed.q_star - sb2) / sw2;  // k with σ_w² k + σ_b² = q*
   double mean = 0, variance = 0, largest = 0;
+  std::vector<double> values, masses;  // the measured law: eigenvalues (or SLQ nodes), weights
   Rng rng(seed);
   for (int d = 0; d < draws; ++d) {
     Rng draw = rng.split(static_cast<std::uint64_t>(d));
@@ -112,29 +157,43 @@ int spectrum_main(const std::vector<std::string>& args) {
       mean += s.mean / draws;
       variance += s.variance / draws;
       largest += s.top[0] / draws;
+      for (Index i = 0; i < s.nodes.size(); ++i)
+        values.push_back(s.nodes[i]), masses.push_back(s.weights[i] / draws);
       continue;
     }
     const Vec<double> s = spectrum::jacobian_squared_singular_values(problem, theta, x);
     mean += s.mean() / draws;
     variance += (s.array() - s.mean()).square().mean() / draws;
     largest += s.maxCoeff() / draws;
+    for (double v : s) values.push_back(v), masses.push_back(1.0 / (width * draws));
+  }
+  const json histogram = law_histogram(values, masses, std::max(theory.edge, largest), moments, sw2,
+                                       fixed.q_star, depth, orthogonal);
+  const json result{{"activation", activation},
+                    {"sw2", sw2},
+                    {"sb2", sb2},
+                    {"q_star", fixed.q_star},
+                    {"depth", depth},
+                    {"width", width},
+                    {"weights", weights},
+                    {"draws", draws},
+                    {"method", matrix_free ? "matrix-free" : "exact"},
+                    {"measured", {{"mean", mean}, {"variance", variance}, {"max", largest}}},
+                    {"theory",
+                     {{"mean", theory.mean},
+                      {"variance", theory.variance},
+                      {"edge", theory.edge},
+                      {"atom", theory.atom}}},
+                    {"histogram", histogram}};
+  if (!out.empty()) {
+    std::filesystem::create_directories(out);
+    write_file_atomic(out + "/spectrum.json", result.dump() + "\n");
+    if (const int rc = run_python_module("deepctl.figures",
+                                         {"spectrum", out + "/spectrum.json", out + "/spectrum"}))
+      return rc;
   }
   if (as_json) {
-    std::cout
-        << json{{"activation", activation},
-                {"sw2", sw2},
-                {"sb2", sb2},
-                {"q_star", fixed.q_star},
-                {"depth", depth},
-                {"width", width},
-                {"weights", weights},
-                {"draws", draws},
-                {"method", matrix_free ? "matrix-free" : "exact"},
-                {"measured", {{"mean", mean}, {"variance", variance}, {"max", largest}}},
-                {"theory",
-                 {{"mean", theory.mean}, {"variance", theory.variance}, {"edge", theory.edge}}}}
-               .dump()
-        << "\n";
+    std::cout << result.dump() << "\n";
     return 0;
   }
   std::cout << activation << ", sw2 " << sw2 << ", sb2 " << sb2 << " (q* " << fixed.q_star
@@ -143,7 +202,8 @@ int spectrum_main(const std::vector<std::string>& args) {
             << "                 measured      free probability (N -> inf)\n"
             << "mean             " << mean << "      " << theory.mean << "\n"
             << "variance         " << variance << "      " << theory.variance << "\n"
-            << "largest / edge   " << largest << "      " << theory.edge << "\n";
+            << "largest / edge   " << largest << "      " << theory.edge << "\n"
+            << "mass at 0        -             " << theory.atom << "\n";
   return 0;
 }
 

@@ -399,6 +399,42 @@ def compare_curves(summary, x="step"):
     return fig
 
 
+def jacobian_spectrum(result):
+    """The law of the squared singular values λ of the input–output Jacobian from `deepctl
+    spectrum`'s JSON against free probability: the density of log λ (bin mass / bin width in
+    log λ) for exact spectra; for matrix-free ones the distribution function P(λ ≤ x), since
+    stochastic Lanczos quadrature's nodes bracket that (Chebyshev–Markov–Stieltjes) but their
+    histogram is spiky."""
+    h, theory = result["histogram"], result["theory"]
+    edges = np.asarray(h["edges"])
+    measured, predicted = np.asarray(h["measured"]), np.asarray(h["predicted"], dtype=float)
+    fig, ax = plt.subplots(figsize=(6.4, 4), dpi=100)
+    label = f"measured ({result['method']}, {result['draws']} draws, N = {result['width']})"
+    if result["method"] == "matrix-free":
+        ax.step(edges, h["below"] + np.concatenate([[0], np.cumsum(measured)]), where="post",
+                color="tab:blue", label=label)
+        ax.plot(edges, h["predicted_below"] + np.concatenate([[0], np.cumsum(predicted)]),
+                color="tab:red", lw=1.8, label="free probability, N → ∞")
+        ax.set_ylabel("P(λ ≤ x)")
+    else:
+        widths = np.diff(np.log(edges))
+        ax.stairs(measured / widths, edges, fill=True, alpha=0.35, color="tab:blue", label=label)
+        ax.stairs(predicted / widths, edges, color="tab:red", lw=1.8,
+                  label="free probability, N → ∞")
+        ax.set_ylabel("density of log λ")
+    ax.axvline(theory["edge"], color="tab:red", ls="--", lw=1, label=f"edge {theory['edge']:.4g}")
+    ax.axvline(theory["mean"], color="gray", ls=":", lw=1, label=f"mean {theory['mean']:.4g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("squared singular value λ of J")
+    atom = f", mass at 0: {theory['atom']:.2g}" if theory["atom"] > 0 else ""
+    ax.set_title(f"{result['activation']}, σ_w² {result['sw2']:.4g}, σ_b² {result['sb2']:g}, "
+                 f"{result['weights']} weights, depth {result['depth']}{atom}", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def read_phase_csv(path):
     """The CSV `deepctl phase-diagram` writes, as the dict phase_diagram() takes."""
     data = np.genfromtxt(path, delimiter=",", names=True, dtype=None, encoding="utf-8",
@@ -423,6 +459,7 @@ def main(argv):
     """python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM
        python3 -m deepctl.figures compare COMPARE_JSON OUT_STEM
        python3 -m deepctl.figures spiral SPIRAL_JSON OUT_STEM
+       python3 -m deepctl.figures spectrum SPECTRUM_JSON OUT_STEM
        python3 -m deepctl.figures infoplane RUN_DIR   (writes RUN_DIR/figures/infoplane.*)"""
     if len(argv) == 4 and argv[0] == "phase-diagram":
         paths = save(phase_diagram(read_phase_csv(argv[1]), argv[2]), argv[3])
@@ -435,6 +472,9 @@ def main(argv):
         (run.path / "figures").mkdir(exist_ok=True)
         paths = save(information_plane(run.infoplane), run.path / "figures" / "infoplane")
         paths += save(gradient_phases(run.infoplane), run.path / "figures" / "gradient_phases")
+    elif len(argv) == 3 and argv[0] == "spectrum":
+        import json
+        paths = save(jacobian_spectrum(json.loads(pathlib.Path(argv[1]).read_text())), argv[2])
     elif len(argv) == 3 and argv[0] == "spiral":
         import json
         paths = save(spiral(json.loads(pathlib.Path(argv[1]).read_text())), argv[2])

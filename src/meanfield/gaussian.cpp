@@ -7,6 +7,8 @@
 #include <tuple>
 #include <utility>
 
+#include "deepctl/core/quadrature.hpp"
+
 namespace deepctl::meanfield {
 namespace {
 
@@ -16,38 +18,14 @@ constexpr double kPanel = 0.5;   // base panel width in z
 constexpr double kFine = 0.5;    // fine panel width in u around features
 constexpr int kFinePanels = 32;  // fine panels on each side of a feature (±16 in u)
 
-struct Legendre {
-  std::array<double, kNodes> x, w;
-  Legendre() {
-    // Newton on P_n from the Chebyshev-like initial guesses; P_n and P_n' by the recurrence.
-    for (int i = 0; i < kNodes; ++i) {
-      double t = std::cos(std::numbers::pi * (i + 0.75) / (kNodes + 0.5)), dp = 0;
-      for (int it = 0; it < 100; ++it) {
-        double p0 = 1, p1 = t;
-        for (int k = 2; k <= kNodes; ++k) {
-          const double p2 = ((2 * k - 1) * t * p1 - (k - 1) * p0) / k;
-          p0 = p1;
-          p1 = p2;
-        }
-        dp = kNodes * (t * p1 - p0) / (t * t - 1);
-        const double step = p1 / dp;
-        t -= step;
-        if (std::abs(step) < 1e-16) break;
-      }
-      x[i] = t;
-      w[i] = 2 / ((1 - t * t) * dp * dp);
-    }
-  }
-};
-
-const Legendre& legendre() {
-  static const Legendre rule;
+const QuadratureRule& legendre() {
+  static const QuadratureRule rule = gauss_legendre(kNodes);
   return rule;
 }
 
 // Nodes and Gaussian-weighted weights of the composite rule over consecutive edges.
 std::pair<std::vector<double>, std::vector<double>> panel_rule(const std::vector<double>& edges) {
-  const Legendre& gl = legendre();
+  const QuadratureRule& gl = legendre();
   const double inv_sqrt_2pi = 1 / std::sqrt(2 * std::numbers::pi);
   std::vector<double> z, w;
   z.reserve((edges.size() - 1) * kNodes);

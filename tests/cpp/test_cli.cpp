@@ -458,6 +458,25 @@ TEST(Cli, SpectrumMeasuresBesideTheory) {
   EXPECT_EQ(jm["method"], "matrix-free");
   EXPECT_NEAR(jm["measured"]["mean"].get<double>(), 1.0, 1e-9);  // JᵀJ = I: every probe exact
   EXPECT_NEAR(jm["measured"]["max"].get<double>(), 1.0, 1e-9);
+  // The whole law: two Gaussian ReLU layers at He, width 200 — the distribution function over
+  // the bins against free probability (largest gap measured 0.029: the count of dead units,
+  // the atom ½, fluctuates at this width); --out writes the JSON and the figure.
+  const Result law =
+      run_cli("spectrum --activation relu --sb2 0 --depth 2 --width 200 --weights gaussian --out " +
+                  (dir / "law").string(),
+              dir);
+  ASSERT_EQ(law.code, 0) << law.err;
+  const json h = json::parse(slurp(dir / "law" / "spectrum.json"))["histogram"];
+  const auto measured = h["measured"].get<std::vector<double>>(),
+             predicted = h["predicted"].get<std::vector<double>>();
+  ASSERT_EQ(measured.size(), 40u);
+  double F = h["below"], P = h["predicted_below"], gap = std::abs(F - P);
+  for (std::size_t b = 0; b < measured.size(); ++b)
+    gap = std::max(gap, std::abs((F += measured[b]) - (P += predicted[b])));
+  EXPECT_LT(gap, 0.06);
+  EXPECT_NEAR(h["predicted_below"].get<double>(), 0.5, 0.01);
+  EXPECT_TRUE(fs::exists(dir / "law" / "spectrum.png"));
+  EXPECT_TRUE(fs::exists(dir / "law" / "spectrum.svg"));
   expect_one_line_error(run_cli("spectrum --activation tanh --width 5000", dir), "--matrix-free");
   expect_one_line_error(run_cli("spectrum --activation tanh --weights uniform", dir), "--weights");
   expect_one_line_error(run_cli("spectrum --activation relu --sb2 0.1", dir), "no critical point");

@@ -2,10 +2,12 @@
 // identities against finite differences, the published critical points.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/core/quadrature.hpp"
 #include "deepctl/meanfield/gaussian.hpp"
 #include "deepctl/meanfield/meanfield.hpp"
 #include "deepctl/meanfield/phase_diagram.hpp"
@@ -21,6 +23,25 @@ double rel(double a, double b) {
 
 ActivationMoments moments(const std::string& name, bool closed = true) {
   return ActivationMoments(Activation::parse(name), closed);
+}
+
+TEST(Quadrature, GaussLegendreIsExactToDegreeTwoNMinusOne) {
+  for (int n : {1, 5, 10, 16}) {
+    const QuadratureRule rule = gauss_legendre(n);
+    for (int k = 0; k < 2 * n; ++k) {
+      double s = 0;
+      for (int i = 0; i < n; ++i) s += rule.w[i] * std::pow(rule.x[i], k);
+      EXPECT_NEAR(s, k % 2 ? 0.0 : 2.0 / (k + 1), 1e-14) << n << " " << k;
+    }
+    EXPECT_TRUE(std::is_sorted(rule.x.begin(), rule.x.end()));
+  }
+  // In log x, x^{-1/2} over twelve decades: 2(√b − √a).
+  const QuadratureRule logs = log_panels(1e-10, 100, 40, 16);
+  double s = 0;
+  for (std::size_t i = 0; i < logs.x.size(); ++i) s += logs.w[i] / std::sqrt(logs.x[i]);
+  EXPECT_NEAR(s, 2 * (10 - 1e-5), 1e-12);
+  EXPECT_THROW(log_panels(0, 1, 4, 8), InputError);
+  EXPECT_THROW(gauss_legendre(0), InputError);
 }
 
 TEST(GaussianRule, IntegratesGaussianMoments) {

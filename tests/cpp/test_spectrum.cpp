@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/core/quadrature.hpp"
 #include "deepctl/layer/linear_control.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/spectrum/hessian.hpp"
@@ -39,31 +40,16 @@ TEST(FreeProbability, LinearNetworksInClosedForm) {
   EXPECT_NEAR(relu.variance, 5.0, 1e-12);  // L (μ_2/μ_1² − 1) = L (2 − 1): never isometric
 }
 
-// Nodes and weights of k-point Gauss–Legendre on [−1, 1] (Golub–Welsch).
-std::pair<Vec<double>, Vec<double>> gauss_legendre(int k) {
-  Mat<double> T = Mat<double>::Zero(k, k);
-  for (int i = 1; i < k; ++i) T(i, i - 1) = T(i - 1, i) = i / std::sqrt(4.0 * i * i - 1);
-  Eigen::SelfAdjointEigenSolver<Mat<double>> eig(T);
-  return {eig.eigenvalues(), 2 * eig.eigenvectors().row(0).transpose().array().square().matrix()};
-}
-
 // ∫ x^j ρ(x) dx over [a, b] for j = 0, 1, 2, by 16-point Gauss–Legendre panels in log x (the
 // density is singular at 0 and at soft edges only integrably).
 std::array<double, 3> density_moments(const meanfield::ActivationMoments& act, double sw2, double q,
                                       int L, bool orthogonal, double a, double b, int panels) {
-  const auto [nodes, weights] = gauss_legendre(16);
-  Vec<double> x(panels * 16), w(panels * 16);
-  const double h = std::log(b / a) / panels;
-  for (int p = 0; p < panels; ++p)
-    for (int i = 0; i < 16; ++i) {
-      const double s = std::log(a) + h * (p + 0.5 * (nodes[i] + 1));
-      x[p * 16 + i] = std::exp(s);
-      w[p * 16 + i] = 0.5 * h * weights[i] * std::exp(s);  // dx = x ds
-    }
-  const Vec<double> rho = free_probability_density(act, sw2, q, L, orthogonal, x);
+  const QuadratureRule rule = log_panels(a, b, panels, 16);
+  const Vec<double> rho = free_probability_density(
+      act, sw2, q, L, orthogonal, Eigen::Map<const Vec<double>>(rule.x.data(), rule.x.size()));
   std::array<double, 3> m{0, 0, 0};
-  for (Index i = 0; i < x.size(); ++i)
-    for (int j = 0; j < 3; ++j) m[j] += w[i] * rho[i] * std::pow(x[i], j);
+  for (std::size_t i = 0; i < rule.x.size(); ++i)
+    for (int j = 0; j < 3; ++j) m[j] += rule.w[i] * rho[i] * std::pow(rule.x[i], j);
   return m;
 }
 
@@ -185,7 +171,6 @@ TEST(JacobianSpectrum, HistogramsFollowTheFreeProbabilityDensity) {
     int L;
     InitKind kind;
   };
-  const auto [nodes, weights] = gauss_legendre(16);
   for (const Case& c :
        {Case{"tanh", 1e-3, 8, InitKind::Gaussian}, Case{"tanh", 1e-3, 8, InitKind::Orthogonal},
         Case{"relu", 0.0, 4, InitKind::Gaussian}}) {
@@ -196,15 +181,11 @@ TEST(JacobianSpectrum, HistogramsFollowTheFreeProbabilityDensity) {
     const FreeProbability th = free_probability(act, sw2, q, c.L, orthogonal);
     const int bins = 12;
     const double lo = std::log(th.edge * 1e-3), width = (std::log(th.edge * 1.2) - lo) / bins;
-    Vec<double> x(bins * 16);
-    for (int b = 0; b < bins; ++b)
-      for (int i = 0; i < 16; ++i)
-        x[b * 16 + i] = std::exp(lo + width * (b + 0.5 * (nodes[i] + 1)));
-    const Vec<double> rho = free_probability_density(act, sw2, q, c.L, orthogonal, x);
+    const QuadratureRule rule = log_panels(std::exp(lo), th.edge * 1.2, bins, 16);
+    const Vec<double> rho = free_probability_density(
+        act, sw2, q, c.L, orthogonal, Eigen::Map<const Vec<double>>(rule.x.data(), rule.x.size()));
     Vec<double> predicted = Vec<double>::Zero(bins + 1), measured = Vec<double>::Zero(bins + 1);
-    for (int b = 0; b < bins; ++b)
-      for (int i = 0; i < 16; ++i)
-        predicted[b + 1] += 0.5 * width * weights[i] * x[b * 16 + i] * rho[b * 16 + i];
+    for (std::size_t i = 0; i < rule.x.size(); ++i) predicted[1 + i / 16] += rule.w[i] * rho[i];
     predicted[0] = 1 - predicted.sum();
     const int N = 400, draws = 3;
     std::vector<LayerSpec> layers(c.L, LayerSpec{.type = "dense", .width = N, .activation = c.act});

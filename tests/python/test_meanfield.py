@@ -65,6 +65,16 @@ def test_spectrum_of_an_orthogonal_linear_network_is_flat():
     assert th["variance"] == pytest.approx(5.0) and th["edge"] == pytest.approx(6**6 / 5**5)
 
 
+def test_free_probability_density_of_one_gaussian_layer_is_marchenko_pastur():
+    import deepctl.spectrum as sp
+    x = np.linspace(0.05, 3.95, 40)
+    rho = sp.free_probability_density("linear", 1.0, 1.0, 1, x, orthogonal=False)
+    assert np.allclose(rho, np.sqrt(x * (4 - x)) / (2 * np.pi * x), rtol=1e-9)
+    assert sp.free_probability("relu", 2.0, 1.0, 3)["atom"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="positive"):
+        sp.free_probability_density("linear", 1.0, 1.0, 1, np.array([0.0]))
+
+
 def test_matrix_free_jacobian_spectrum_matches_the_exact_one():
     import deepctl as dc
     problem = dc.Problem([dc.Dense(50, 50, "tanh") for _ in range(3)], "squared_error")
