@@ -1,6 +1,7 @@
 #include "bind.hpp"
 #include "deepctl/meanfield/meanfield.hpp"
 #include "deepctl/meanfield/phase_diagram.hpp"
+#include "deepctl/meanfield/trainability.hpp"
 
 namespace deepctl::python {
 
@@ -96,6 +97,21 @@ NaN marks undefined values, inf infinite ones.)");
       py::arg("activation"), py::arg("sw2"), py::arg("sb2"), py::arg("keep") = 1.0,
       "Arrays of shape (len(sb2), len(sw2)): q_star, c_star, chi1, chi_c, xi_c, xi_q (keep < 1: "
       "dropout of that keep probability).");
+  m.def(
+      "train_briefly",
+      [](const Dataset& train, int depth, double sw2, const std::string& activation, double sb2,
+         Index width, int steps, Index batch, double lr, Index eval_samples, std::uint64_t seed) {
+        const TrainabilitySettings s{activation, sb2, width, steps, batch, lr, eval_samples, seed};
+        py::gil_scoped_release release;
+        return train_briefly(s, depth, sw2, train);
+      },
+      py::arg("train"), py::arg("depth"), py::arg("sw2"), py::arg("activation") = "tanh",
+      py::arg("sb2") = 0.05, py::arg("width") = 300, py::arg("steps") = 201, py::arg("batch") = 256,
+      py::arg("lr") = 1e-3, py::arg("eval_samples") = 10000, py::arg("seed") = 0,
+      "One job of the trainability experiment (`deepctl trainability`): a depth-L φ network at "
+      "(sw2, sb2) trained by plain SGD for `steps` updates; its accuracy on the first "
+      "eval_samples rows of `train` (chance if the loss diverges). The CLI's data: "
+      "dc.load('fashion-mnist', normalize='center')[0].");
 }
 
 }  // namespace deepctl::python
