@@ -65,6 +65,8 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "ddp_feedback", c.ddp_feedback);
   v("train", "ddp_alpha", c.ddp_alpha);
   v("train", "ddp_lambda", c.ddp_lambda);
+  v("train", "ddp_damping", c.ddp_damping);
+  v("train", "ddp_inverse_every", c.ddp_inverse_every);
   v("train", "discrete_rho", c.discrete_rho);
   v("train", "discrete_lambda", c.discrete_lambda);
   v("train", "discrete_alpha", c.discrete_alpha);
@@ -363,10 +365,13 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.inner_steps > 0, "train.inner_steps", "must be > 0");
   require(c.inner_lr > 0, "train.inner_lr", "must be > 0");
   require(c.time_smoothness >= 0, "model.time_smoothness", "must be >= 0");
-  require(c.ddp_curvature == "identity" || c.ddp_curvature == "diagonal", "train.ddp_curvature",
-          "must be identity or diagonal");
+  require(
+      c.ddp_curvature == "identity" || c.ddp_curvature == "diagonal" || c.ddp_curvature == "kfac",
+      "train.ddp_curvature", "must be identity, diagonal or kfac");
   require(c.ddp_alpha >= 0 && c.ddp_alpha < 1, "train.ddp_alpha", "must be in [0, 1)");
   require(c.ddp_lambda > 0, "train.ddp_lambda", "must be > 0");
+  require(c.ddp_damping > 0, "train.ddp_damping", "must be > 0");
+  require(c.ddp_inverse_every >= 1, "train.ddp_inverse_every", "must be >= 1");
   require(c.discrete_rho >= 0, "train.discrete_rho", "must be >= 0");
   require(c.discrete_lambda >= 0, "train.discrete_lambda", "must be >= 0");
   require(c.discrete_alpha >= 0 && c.discrete_alpha < 1, "train.discrete_alpha",

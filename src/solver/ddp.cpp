@@ -1,5 +1,6 @@
 #include "deepctl/solver/ddp.hpp"
 
+#include <Eigen/Cholesky>
 #include <cmath>
 
 #include "deepctl/core/error.hpp"
@@ -9,37 +10,111 @@ namespace deepctl {
 DdpCurvature DdpOptions::parse_curvature(const std::string& text) {
   if (text == "identity") return DdpCurvature::Identity;
   if (text == "diagonal") return DdpCurvature::Diagonal;
-  throw InputError("unknown DDP curvature '" + text + "'; expected identity or diagonal");
+  if (text == "kfac") return DdpCurvature::Kfac;
+  throw InputError("unknown DDP curvature '" + text + "'; expected identity, diagonal or kfac");
 }
 
 template <class S>
 DdpTrainer<S>::DdpTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
                           TrainerOptions options, DdpOptions ddp)
     : MinibatchTrainer<S>(problem, train, test, options), ddp_(ddp) {
-  if (!(ddp.alpha >= 0 && ddp.alpha < 1) || !(ddp.lambda > 0))
-    throw InputError("ddp: need 0 <= ddp_alpha < 1 and ddp_lambda > 0");
+  if (!(ddp.alpha >= 0 && ddp.alpha < 1) || !(ddp.lambda > 0) || !(ddp.damping > 0) ||
+      ddp.inverse_every < 1)
+    throw InputError(
+        "ddp: need 0 <= ddp_alpha < 1, ddp_lambda > 0, ddp_damping > 0, ddp_inverse_every >= 1");
   reset_controller();
 }
 
 template <class S>
 void DdpTrainer<S>::reset_controller() {
+  const Index T = this->problem_.num_layers();
   second_moment_ = this->problem_.zero_params();
+  for (Params<S>* factor : {&factor_a_, &factor_g_, &inverse_a_, &inverse_g_}) {
+    factor->assign(T, Vec<S>());
+  }
+  for (Index t = 0; t < T; ++t)
+    if (const Dense<S>* dense = kronecker_layer(t)) {
+      const Index n = dense->inputs() + 1, m = dense->outputs();
+      factor_a_[t] = inverse_a_[t] = Vec<S>::Zero(n * n);
+      factor_g_[t] = inverse_g_[t] = Vec<S>::Zero(m * m);
+    }
   updates_ = 0;
 }
 
 template <class S>
 std::vector<std::pair<std::string, Params<S>*>> DdpTrainer<S>::controller_state() {
-  if (ddp_.curvature == DdpCurvature::Diagonal) return {{"ddp_v", &second_moment_}};
-  return {};
+  if (ddp_.curvature == DdpCurvature::Identity) return {};
+  std::vector<std::pair<std::string, Params<S>*>> state{{"ddp_v", &second_moment_}};
+  if (ddp_.curvature == DdpCurvature::Kfac)
+    state.insert(state.end(), {{"ddp_kfac_a", &factor_a_},
+                               {"ddp_kfac_g", &factor_g_},
+                               {"ddp_kfac_a_inverse", &inverse_a_},
+                               {"ddp_kfac_g_inverse", &inverse_g_}});
+  return state;
+}
+
+template <class S>
+const Dense<S>* DdpTrainer<S>::kronecker_layer(Index t) const {
+  if (ddp_.curvature != DdpCurvature::Kfac) return nullptr;
+  const auto* dense = dynamic_cast<const Dense<S>*>(&this->problem_.layer(t));
+  return dense && dense->weights() == WeightSet::Real ? dense : nullptr;
+}
+
+template <class S>
+void DdpTrainer<S>::update_kronecker_factors(Index B) {
+  // The first update sets the averages (an average started at 0 would undo the damping's scale).
+  const S keep = updates_ == 1 ? S(0) : S(ddp_.alpha), add = 1 - keep;
+  const bool refresh = (updates_ - 1) % ddp_.inverse_every == 0;
+  for (Index t = 0; t < this->problem_.num_layers(); ++t) {
+    const Dense<S>* dense = kronecker_layer(t);
+    if (!dense) continue;
+    const Index n = dense->inputs(), m = dense->outputs();
+    const Mat<S>& x = nominal_.states[t];
+    Mat<S> x_bar(B, n + 1);
+    x_bar << x, Mat<S>::Ones(B, 1);
+    Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
+    A = keep * A + (add / S(B)) * (x_bar.transpose() * x_bar);
+    // δ = φ′(a) ⊙ p_{t+1} with the pre-activation a = W x + b recomputed.
+    const Eigen::Map<const Mat<S>> W(this->theta_[t].data(), m, n);
+    Mat<S> a = x * W.transpose();
+    a.rowwise() += this->theta_[t].tail(m).transpose();
+    Mat<S> delta(B, m);
+    dense->activation().derivative(a.data(), delta.data(), B * m);
+    delta = delta.cwiseProduct(nominal_.costates[t + 1]);
+    G = keep * G + (add * S(B)) * (delta.transpose() * delta);
+    if (!refresh) continue;
+    const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
+                 pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
+                 root = std::sqrt(ddp_.damping);
+    auto damped_inverse = [](const Eigen::Map<Mat<S>>& F, double gamma, Vec<S>& inverse) {
+      const Index k = F.rows();
+      Mat<S> damped = F;
+      damped.diagonal().array() += S(gamma);
+      Eigen::Map<Mat<S>>(inverse.data(), k, k) = damped.llt().solve(Mat<S>::Identity(k, k));
+    };
+    damped_inverse(A, pi * root, inverse_a_[t]);
+    damped_inverse(G, root / pi, inverse_g_[t]);
+  }
 }
 
 template <class S>
 void DdpTrainer<S>::apply_inverse_curvature(Index t, double lr, const Vec<S>& in,
                                             Vec<S>& out) const {
-  if (ddp_.curvature == DdpCurvature::Identity)
+  if (ddp_.curvature == DdpCurvature::Identity) {
     out = S(lr) * in;
-  else
+  } else if (const Dense<S>* dense = kronecker_layer(t)) {
+    // η G⁻¹ [V_W | v_b] A⁻¹, back into θ's layout [W row-major, b].
+    const Index n = dense->inputs(), m = dense->outputs();
+    Mat<S> V(m, n + 1);
+    V << Eigen::Map<const Mat<S>>(in.data(), m, n), in.tail(m);
+    const Mat<S> R = S(lr) * Eigen::Map<const Mat<S>>(inverse_g_[t].data(), m, m) * V *
+                     Eigen::Map<const Mat<S>>(inverse_a_[t].data(), n + 1, n + 1);
+    out.resize(in.size());
+    Eigen::Map<Mat<S>>(out.data(), m, n) = R.leftCols(n);
+    out.tail(m) = R.col(n);
+  } else {
     out = S(lr) * in.cwiseQuotient((second_moment_[t].array().sqrt() + S(ddp_.lambda)).matrix());
+  }
 }
 
 template <class S>
@@ -61,10 +136,11 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   if (!std::isfinite(r.loss) || !std::isfinite(r.grad_norm)) return r;
   // 3a. Curvature statistics.
   ++updates_;
-  if (ddp_.curvature == DdpCurvature::Diagonal)
+  if (ddp_.curvature != DdpCurvature::Identity)
     for (Index t = 0; t < T; ++t)
       second_moment_[t] =
           S(ddp_.alpha) * second_moment_[t] + S(1 - ddp_.alpha) * grad_[t].cwiseProduct(grad_[t]);
+  if (ddp_.curvature == DdpCurvature::Kfac) update_kronecker_factors(B);
   Vec<S> step_t;
   if (!ddp_.feedback) {  // θ_t ← θ_t + k_t
     for (Index t = 0; t < T; ++t) {
@@ -107,8 +183,9 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   Mat<S> weighted;
   for (Index t = 0; t < T; ++t) {
     const Layer<S>& layer = problem.layer(t);
-    apply_inverse_curvature(t, r.lr, grad_[t], step_t);
-    step_t = -step_t;  // k_t
+    // δu_t = k_t + Σ_i K_t^(i) δx^(i) = −M⁻¹ (Q_u + f_uᵀ[c_i a_i ẑ_{t+1}^(i)]_i): one product with
+    // M⁻¹ (it is linear).
+    corrected = grad_[t];
     if (t > 0) {
       // a_i = ẑ_t^(i) · δx^(i); the feedback sums f_uᵀ[c_i a_i ẑ_{t+1}^(i)] over the batch.
       const Vec<S> a =
@@ -118,10 +195,10 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
       Mat<S> p_unused(0, layer.input_size());
       layer.vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t], weighted, p_unused,
                 feedback_term);
-      apply_inverse_curvature(t, r.lr, feedback_term, corrected);
-      step_t -= corrected;
+      corrected += feedback_term;
     }
-    this->theta_[t] += step_t;
+    apply_inverse_curvature(t, r.lr, corrected, step_t);
+    this->theta_[t] -= step_t;
     layer.forward(*feedback_.layer_data[t], feedback_.states[t], this->theta_[t],
                   feedback_.states[t + 1]);
   }

@@ -4,12 +4,15 @@
 // sample by sample; it trains DIGITS and resumes from a checkpoint exactly.
 #include <gtest/gtest.h>
 
+#include <Eigen/LU>
 #include <filesystem>
+#include <unsupported/Eigen/KroneckerProduct>
 
 #include "deepctl/config/run_config.hpp"
 #include "deepctl/core/error.hpp"
 #include "deepctl/io/checkpoint.hpp"
 #include "deepctl/problem/network_spec.hpp"
+#include "deepctl/sde/gradient_noise.hpp"
 #include "deepctl/solver/ddp.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 
@@ -140,33 +143,102 @@ TEST(Ddp, BatchedFeedbackEqualsThePerSampleGains) {
   EXPECT_GT((ddp.params()[1] - (init[1] - lr * grad[1])).norm(), 1e-8);
 }
 
+TEST(Ddp, KroneckerCurvatureIsTheDampedKroneckerInverse) {
+  // One open-loop KFAC step on 40 samples against the dense solve with the Kronecker product
+  // (G + γ_G I) ⊗ (A + γ_A I), whose factors come from the inputs x̄ = [x; 1] and the per-sample
+  // gradients' bias blocks (δ̃_i = B δ_i, so G = (1/B) Σ δ̃ δ̃ᵀ), in the layout [W | b] row by row.
+  Digits d;
+  const NetworkSpec spec{
+      {64, 1, 1},
+      {{.type = "dense", .width = 12, .activation = "tanh"}, {.type = "dense", .width = 10}},
+      "cross_entropy",
+      0};
+  const Problem<double> problem = build_problem<double>(spec);
+  const Params<double> init = problem.init_params(Rng(8), {});
+  const Index B = 40;
+  const Mat<double> X = d.data.train.inputs.topRows(B).cast<double>(),
+                    Y = d.data.train.targets.topRows(B).cast<double>();
+  const double lr = 0.05, damping = 1e-2;
+  DdpOptions kfac{DdpCurvature::Kfac, false, 0.9, 1e-8};
+  kfac.damping = damping;
+  DdpTrainer<double> ddp(problem, d.data.train, nullptr, d.options(lr), kfac);
+  ddp.init(init);
+  ddp.step(X, Y);
+
+  Workspace<double> ws = problem.make_workspace(B);
+  problem.rollout(ws, X, Y, init);
+  Params<double> grad;
+  problem.adjoint(ws, Y, init, grad);
+  const Mat<double> per_sample = sde::per_sample_gradients(problem, init, X, Y);
+  ASSERT_LT((per_sample.colwise().mean().transpose() - flatten(grad)).norm(),
+            1e-12 * flatten(grad).norm());  // g_i = ∇Φ_i, averaging to ∇J
+  Index offset = 0;
+  for (Index t = 0; t < problem.num_layers(); ++t) {
+    const Index n = problem.layer(t).input_size(), m = problem.layer(t).output_size();
+    Mat<double> x_bar(B, n + 1);
+    x_bar << ws.states[t], Mat<double>::Ones(B, 1);
+    const Mat<double> A = x_bar.transpose() * x_bar / double(B),
+                      delta = per_sample.middleCols(offset + m * n, m),
+                      G = delta.transpose() * delta / double(B);
+    const double pi = std::sqrt((A.trace() / double(n + 1)) / (G.trace() / double(m)));
+    const Mat<double> F =
+        Eigen::kroneckerProduct(G + std::sqrt(damping) / pi * Mat<double>::Identity(m, m),
+                                A + pi * std::sqrt(damping) * Mat<double>::Identity(n + 1, n + 1))
+            .eval();
+    Vec<double> v(m * (n + 1)), expected(m * (n + 1)), step(m * (n + 1));
+    for (Index i = 0; i < m; ++i) {
+      v.segment(i * (n + 1), n) = grad[t].segment(i * n, n);
+      v[i * (n + 1) + n] = grad[t][m * n + i];
+    }
+    expected = lr * F.lu().solve(v);
+    const Vec<double> taken = init[t] - ddp.params()[t];
+    for (Index i = 0; i < m; ++i) {
+      step.segment(i * (n + 1), n) = taken.segment(i * n, n);
+      step[i * (n + 1) + n] = taken[m * n + i];
+    }
+    EXPECT_LT((step - expected).norm(), 1e-9 * expected.norm()) << t;
+    offset += problem.layer(t).num_params();
+  }
+}
+
 TEST(Ddp, TrainsDigitsAndResumesExactly) {
   Digits d;
   const Problem<double> problem = build_problem<double>(d.spec);
   const Params<double> init = problem.init_params(Rng(6), {});
-  TrainerOptions o = d.options(3e-3);
-  o.epochs = 10;
-  const DdpOptions options{DdpCurvature::Diagonal, true, 0.99, 1e-8};
-  DdpTrainer<double> straight(problem, d.data.train, nullptr, o, options);
-  straight.init(init);
-  EXPECT_EQ(straight.solve().status, TrainStatus::Completed);
-  EXPECT_GE(evaluate(problem, straight.params(), d.data.test).accuracy, 0.95);
-  const std::string path = (std::filesystem::temp_directory_path() / "deepctl_ddp.npz").string();
-  {
-    DdpTrainer<double> t(problem, d.data.train, nullptr, o, options);
-    t.init(init);
-    for (int e = 0; e < 4; ++e) t.run_epoch();
-    save_checkpoint(path, t);
+  // Diagonal and Kronecker curvature (its inverses refreshed every 7 updates, which the
+  // checkpoint's epoch boundary splits: the inverses travel in the checkpoint), both with
+  // feedback.
+  DdpOptions kfac{DdpCurvature::Kfac, true, 0.95, 1e-8};
+  kfac.inverse_every = 7;
+  kfac.damping = 1e-2;
+  for (const auto& [options, lr] :
+       {std::pair{DdpOptions{DdpCurvature::Diagonal, true, 0.99, 1e-8}, 3e-3},
+        std::pair{kfac, 0.01}}) {
+    TrainerOptions o = d.options(lr);
+    o.epochs = 10;
+    DdpTrainer<double> straight(problem, d.data.train, nullptr, o, options);
+    straight.init(init);
+    EXPECT_EQ(straight.solve().status, TrainStatus::Completed);
+    const double accuracy = evaluate(problem, straight.params(), d.data.test).accuracy;
+    EXPECT_GE(accuracy, 0.95);  // measured: 0.961 diagonal, 0.978 kfac
+    const std::string path = (std::filesystem::temp_directory_path() / "deepctl_ddp.npz").string();
+    {
+      DdpTrainer<double> t(problem, d.data.train, nullptr, o, options);
+      t.init(init);
+      for (int e = 0; e < 4; ++e) t.run_epoch();
+      save_checkpoint(path, t);
+    }
+    DdpTrainer<double> resumed(problem, d.data.train, nullptr, o, options);
+    load_checkpoint(path, resumed);
+    resumed.solve();
+    for (std::size_t t = 0; t < init.size(); ++t)
+      EXPECT_EQ(resumed.params()[t], straight.params()[t]);
   }
-  DdpTrainer<double> resumed(problem, d.data.train, nullptr, o, options);
-  load_checkpoint(path, resumed);
-  resumed.solve();
-  for (std::size_t t = 0; t < init.size(); ++t)
-    EXPECT_EQ(resumed.params()[t], straight.params()[t]);
+  TrainerOptions o = d.options(3e-3);
   EXPECT_THROW(DdpTrainer<double>(problem, d.data.train, nullptr, o,
                                   {DdpCurvature::Diagonal, true, 1.0, 1e-8}),
                InputError);
-  EXPECT_THROW(DdpOptions::parse_curvature("kfac"), InputError);
+  EXPECT_THROW(DdpOptions::parse_curvature("fisher"), InputError);
 }
 
 }  // namespace

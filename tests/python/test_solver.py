@@ -185,8 +185,13 @@ def test_ddp_trainer_from_python():
     trainer.solve()
     assert dc.evaluate(problem, trainer.params, test).accuracy > 0.95  # measured 0.978
     assert trainer.passes_per_step == 3
-    with pytest.raises(ValueError, match="identity or diagonal"):
-        dc.DdpTrainer(problem, train, test, curvature="kfac")
+    kfac = dc.DdpTrainer(problem, train, test, dc.options(epochs=5, lr=1e-2, batch_size=32),
+                         curvature="kfac", damping=1e-2)
+    kfac.init(problem.init_params(seed=1))
+    kfac.solve()
+    assert dc.evaluate(problem, kfac.params, test).accuracy > 0.95
+    with pytest.raises(ValueError, match="identity, diagonal or kfac"):
+        dc.DdpTrainer(problem, train, test, curvature="fisher")
 
 
 def test_one_vanilla_ddp_iteration_solves_the_lqr():

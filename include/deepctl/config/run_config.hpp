@@ -71,10 +71,12 @@ struct RunConfig {
   double entropy_gamma = 1e-4;             // entropy_sgd: γ₀
   double entropy_gamma_growth = 1e-3;      // entropy_sgd: γ₁ (γ_k = γ₀(1 + γ₁)^k)
   double entropy_noise = 1e-4;             // entropy_sgd: ε of the inner SGLD loop
-  std::string ddp_curvature = "diagonal";  // ddp: identity | diagonal (solver/ddp.hpp)
+  std::string ddp_curvature = "diagonal";  // ddp: identity | diagonal | kfac (solver/ddp.hpp)
   bool ddp_feedback = true;                // ddp: the feedback gains K (false: open loop k)
   double ddp_alpha = 0.99;                 // ddp, diagonal: α of the second-moment average
   double ddp_lambda = 1e-8;                // ddp, diagonal: λ, the floor of √v
+  double ddp_damping = 1e-3;               // ddp, kfac: γ, the Tikhonov damping
+  int ddp_inverse_every = 20;              // ddp, kfac: updates between the factors' inversions
   double discrete_rho = 0.5;               // discrete_msa: ρ of the step limiter
   double discrete_lambda = 1e-7;           // discrete_msa: λ, ternary sparsity price
   double discrete_alpha = 0.999;           // discrete_msa: α₀ of the moving average M
@@ -112,7 +114,12 @@ struct RunConfig {
     return {discrete_rho, discrete_lambda, discrete_alpha, discrete_alpha_decay};
   }
   DdpOptions ddp_options() const {
-    return {DdpOptions::parse_curvature(ddp_curvature), ddp_feedback, ddp_alpha, ddp_lambda};
+    return {DdpOptions::parse_curvature(ddp_curvature),
+            ddp_feedback,
+            ddp_alpha,
+            ddp_lambda,
+            ddp_damping,
+            ddp_inverse_every};
   }
   // The heavy-ball momentum m of the SGD temperature η(N/B − 1)/(1 − m): `momentum` for the
   // momentum and nesterov policies, 0 otherwise.

@@ -10,6 +10,14 @@
 //   3. the control curvature M_t in place of Q_uu, with η the schedule's rate:
 //        identity  M = I/η                       (k = −η Q_u: SGD when the feedback is off)
 //        diagonal  v ← αv + (1−α) Q_u⊙Q_u,  M = (λ + √v)/η   (RMSprop: psgld at T = 0)
+//        kfac      dense layers with real weights: Kronecker factors of the Gauss–Newton Q_uu
+//                  (DDPNOpt's "GN with Kronecker factors", Martens & Grosse 2015),
+//                    A ← αA + (1−α) (1/B) Σ_s x̄ x̄ᵀ,  x̄ = [x; 1]            (layer input)
+//                    G ← αG + (1−α) B Σ_s δ δᵀ,      δ = φ′(a) ⊙ p_{t+1}    (V_a per sample)
+//                  M⁻¹ v = η (G + γ_G I)⁻¹ V (A + γ_A I)⁻¹ for V the m × (n+1) matrix [W | b] of
+//                  v, with Tikhonov damping γ split by π = √((tr A/(n+1))/(tr G/m)):
+//                  γ_A = π√γ, γ_G = √γ/π; the two inverses are refreshed every `inverse_every`
+//                  updates (the first update included). Other layers use the diagonal rule.
 //      open loop k_t = −M⁻¹ Q_u; feedback K_t^(i) = −M⁻¹ Q_ux^(i) = −c_i M⁻¹ q_u^(i) ẑ_t^(i)ᵀ with
 //      q_u^(i) = f_uᵀ ẑ_{t+1}^(i), never formed.
 //   4. the feedback forward pass: x̂_0 = x_0; for t = 0..T−1, δx^(i) = x̂_t^(i) − x_t^(i),
@@ -17,28 +25,32 @@
 //      (one batched parameter-vjp at the nominal records), θ_t ← θ_t + δu_t, x̂_{t+1} = f_t(x̂_t,
 //      θ_t).
 // With feedback off, step 4 is θ_t ← θ_t + k_t: identity is SGD and diagonal is RMSprop, step
-// for step to rounding (tested). The minibatch passes run unsharded (the matrix products use the threads).
+// for step to rounding (tested). The minibatch passes run unsharded (the matrix products use the
+// threads).
 #pragma once
 
+#include "deepctl/layer/dense.hpp"
 #include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
 
-enum class DdpCurvature { Identity, Diagonal };
+enum class DdpCurvature { Identity, Diagonal, Kfac };
 
 struct DdpOptions {
   DdpCurvature curvature = DdpCurvature::Diagonal;
   bool feedback = true;
-  double alpha = 0.99;   // α, the diagonal curvature's average
-  double lambda = 1e-8;  // λ, its floor
-  // "identity" or "diagonal"; InputError otherwise.
+  double alpha = 0.99;     // α, the average of the diagonal or the Kronecker factors
+  double lambda = 1e-8;    // λ, the diagonal's floor
+  double damping = 1e-3;   // γ, KFAC's Tikhonov damping
+  int inverse_every = 20;  // KFAC: updates between refreshes of the factors' inverses
+  // "identity", "diagonal" or "kfac"; InputError otherwise.
   static DdpCurvature parse_curvature(const std::string& text);
 };
 
 template <class S>
 class DdpTrainer final : public MinibatchTrainer<S> {
  public:
-  // InputError unless 0 ≤ α < 1 and λ > 0.
+  // InputError unless 0 ≤ α < 1, λ > 0, γ > 0 and inverse_every ≥ 1.
   DdpTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
              TrainerOptions options, DdpOptions ddp);
   StepReport step(CMatRef<S> X, CMatRef<S> Y) override;
@@ -53,10 +65,17 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   void reset_controller() override;
   // out ← M⁻¹ in for layer t at rate η (after the diagonal statistics of this step).
   void apply_inverse_curvature(Index t, double lr, const Vec<S>& in, Vec<S>& out) const;
+  // KFAC: the dense layer t as a Kronecker-factored layer (nullptr: diagonal rule); the
+  // factors' averages from this step's nominal pass, and their damped inverses when due.
+  const Dense<S>* kronecker_layer(Index t) const;
+  void update_kronecker_factors(Index B);
 
   DdpOptions ddp_;
   Workspace<S> nominal_, feedback_;
   Params<S> grad_, second_moment_;
+  // KFAC per layer, row-major flattened (empty for layers under the diagonal rule): A, G and
+  // their damped inverses.
+  Params<S> factor_a_, factor_g_, inverse_a_, inverse_g_;
   Vec<S> c_;                   // c_i
   std::vector<Mat<S>> z_hat_;  // ẑ_t^(i) rows, t = 0..T
   long updates_ = 0;
