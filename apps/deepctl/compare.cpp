@@ -25,13 +25,15 @@ constexpr const char* kHelp =
 Trains CONFIG.toml once per optimiser and seed (seeds 0..N-1 for initialisation and minibatch
 order) and prints, per optimiser: final test accuracy mean and standard deviation over seeds,
 mean steps, effective epochs and wall time until the test accuracy (checked after each epoch)
-first reaches ACC (default: 0.9 of the best final accuracy of any run), and the mean wall time
-per step. Effective epochs count minibatch forward-costate passes over the training set:
+first reaches ACC (default: 0.9 of the best final accuracy of any run), the mean minibatch
+training loss over the first epoch (how fast the loss falls per iteration early on), and the
+mean wall time per step. Effective epochs count minibatch forward-costate passes over the training set:
 epochs x (L + 1) for entropy_sgd with L inner steps, epochs for the others.
 A SPEC is an optimizer name with its own train.* settings after colons, e.g.
   --optimizers sgd:lr=0.1,momentum:lr=0.05,adam:lr=0.003,pid:lr=0.003:ki=1:kd=2,msa:rho=0.05:inner_lr=0.1
 With --out DIR: DIR/compare.json and DIR/compare_step.png/.svg, DIR/compare_wall.png/.svg (test
-accuracy against step and against wall time). --json prints the summary as one JSON object.
+accuracy against step and against wall time), DIR/compare_loss.png/.svg (minibatch training
+loss, averaged over windows of 10 steps, against step). --json prints the summary as one JSON object.
 Defaults: --optimizers sgd,adam --seeds 3.
 )";
 
@@ -63,8 +65,12 @@ std::vector<Spec> parse_specs(const std::string& text) {
   return specs;
 }
 
+constexpr long kLossWindow = 10;  // steps per point of the training-loss curve
+
 struct Curve {
   std::vector<double> step, wall, accuracy;
+  std::vector<double> loss_step, train_loss;  // windowed minibatch loss, at its last step
+  double first_epoch_loss = 0;                // mean minibatch loss over epoch 0
   double seconds = 0;
   long steps = 0;
   double passes_per_step = 1;
@@ -79,6 +85,18 @@ Curve train_once(const RunConfig& config, const TrainTest& data) {
   Curve c;
   const auto t0 = std::chrono::steady_clock::now();
   Callbacks cb;
+  double window = 0, first_epoch = 0;
+  long first_epoch_steps = 0;
+  cb.on_step = [&](const StepReport& s) {
+    window += s.loss;
+    if (s.epoch == 0) first_epoch += s.loss, ++first_epoch_steps;
+    if (s.step % kLossWindow == 0) {
+      c.loss_step.push_back(double(s.step));
+      c.train_loss.push_back(window / double(kLossWindow));
+      window = 0;
+    }
+    return true;
+  };
   cb.on_epoch = [&](const EpochReport& e) {
     c.step.push_back(double(e.step));
     c.wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -89,6 +107,7 @@ Curve train_once(const RunConfig& config, const TrainTest& data) {
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   c.steps = trainer->steps();
   c.passes_per_step = trainer->passes_per_step();
+  c.first_epoch_loss = first_epoch / double(std::max(1L, first_epoch_steps));
   return c;
 }
 
@@ -175,11 +194,12 @@ int compare_main(const std::vector<std::string>& args) {
                {"target_accuracy", target},
                {"optimizers", json::array()}};
   for (std::size_t o = 0; o < specs.size(); ++o) {
-    std::vector<double> final_acc, steps_to, epochs_to, wall_to, per_step;
+    std::vector<double> final_acc, steps_to, epochs_to, wall_to, per_step, first_loss;
     json runs = json::array();
     for (const Curve& c : curves[o]) {
       final_acc.push_back(c.accuracy.empty() ? std::nan("") : c.accuracy.back());
       per_step.push_back(c.steps > 0 ? c.seconds / double(c.steps) : std::nan(""));
+      first_loss.push_back(c.first_epoch_loss);
       for (std::size_t e = 0; e < c.accuracy.size(); ++e)
         if (c.accuracy[e] >= target) {
           steps_to.push_back(c.step[e]);
@@ -190,7 +210,9 @@ int compare_main(const std::vector<std::string>& args) {
       runs.push_back({{"status", c.status},
                       {"step", c.step},
                       {"wall_time", c.wall},
-                      {"test_accuracy", c.accuracy}});
+                      {"test_accuracy", c.accuracy},
+                      {"loss_step", c.loss_step},
+                      {"train_loss", c.train_loss}});  // (NaN: null)
     }
     const bool all_reached = steps_to.size() == curves[o].size();
     summary["optimizers"].push_back(
@@ -204,6 +226,7 @@ int compare_main(const std::vector<std::string>& args) {
           finite_or_null(all_reached ? mean(epochs_to) : std::nan(""))},
          {"seconds_to_target", finite_or_null(all_reached ? mean(wall_to) : std::nan(""))},
          {"reached_target", steps_to.size()},
+         {"first_epoch_loss", finite_or_null(mean(first_loss))},
          {"ms_per_step", finite_or_null(1e3 * mean(per_step))},
          {"runs", runs}});
   }
@@ -220,7 +243,8 @@ int compare_main(const std::vector<std::string>& args) {
     for (const Spec& spec : specs) width = std::max(width, spec.label.size() + 2);
     std::cout << std::left << std::setw(int(width)) << "optimizer" << std::setw(22)
               << "test accuracy" << std::setw(18) << "steps to target" << std::setw(18)
-              << "eff. epochs to" << std::setw(16) << "s to target"
+              << "eff. epochs to" << std::setw(16) << "s to target" << std::setw(16)
+              << "loss 1st epoch"
               << "ms/step\n";
     for (const auto& o : summary["optimizers"]) {
       auto show = [](const json& v, int digits) {
@@ -233,7 +257,8 @@ int compare_main(const std::vector<std::string>& args) {
                 << (show(o["test_accuracy_mean"], 4) + " ± " + show(o["test_accuracy_std"], 4))
                 << std::setw(18) << show(o["steps_to_target"], 0) << std::setw(18)
                 << show(o["effective_epochs_to_target"], 0) << std::setw(16)
-                << show(o["seconds_to_target"], 3) << show(o["ms_per_step"], 3) << "\n";
+                << show(o["seconds_to_target"], 3) << std::setw(16)
+                << show(o["first_epoch_loss"], 4) << show(o["ms_per_step"], 3) << "\n";
     }
     std::cout << "target accuracy " << target << " (reached by every seed, else '-')\n";
   }

@@ -399,6 +399,30 @@ def compare_curves(summary, x="step"):
     return fig
 
 
+def compare_losses(summary):
+    """Minibatch training loss (windows of 10 steps) of every optimiser's runs (thin) and their
+    mean (thick) against step, log scale, from compare.json: how fast each falls per iteration."""
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    for i, opt in enumerate(summary["optimizers"]):
+        color = plt.cm.tab10(i % 10)
+        runs = [r for r in opt["runs"] if r.get("train_loss")]
+        curves = [np.array([np.nan if v is None else v for v in r["train_loss"]]) for r in runs]
+        for r, loss in zip(runs, curves):
+            ax.plot(r["loss_step"], loss, color=color, lw=0.6, alpha=0.35)
+        if runs:
+            n = min(len(c) for c in curves)
+            ax.plot(runs[0]["loss_step"][:n], np.mean([c[:n] for c in curves], axis=0),
+                    color=color, lw=2, label=opt["name"])
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("minibatch training loss (mean of 10 steps)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    ax.set_title(f"training loss per iteration, {summary['seeds']} seeds")
+    fig.tight_layout()
+    return fig
+
+
 def jacobian_spectrum(result):
     """The law of the squared singular values λ of the input–output Jacobian from `deepctl
     spectrum`'s JSON against free probability: the density of log λ (bin mass / bin width in
@@ -483,6 +507,7 @@ def main(argv):
         summary = json.loads(pathlib.Path(argv[1]).read_text())
         paths = save(compare_curves(summary, "step"), argv[2] + "_step")
         paths += save(compare_curves(summary, "wall_time"), argv[2] + "_wall")
+        paths += save(compare_losses(summary), argv[2] + "_loss")
     else:
         print(main.__doc__, file=sys.stderr)
         return 2

@@ -360,10 +360,17 @@ TEST(Cli, CompareOptimisersOverSeeds) {
   for (const auto& o : j["optimizers"]) {
     EXPECT_GT(o["test_accuracy_mean"].get<double>(), 0.85) << o["name"];
     EXPECT_GT(o["ms_per_step"].get<double>(), 0.0);
+    EXPECT_GT(o["first_epoch_loss"].get<double>(), 0.0);
+    EXPECT_LT(o["first_epoch_loss"].get<double>(), std::log(10.0));  // below chance's loss
   }
   const json full = json::parse(slurp(dir / "c" / "compare.json"));
   EXPECT_EQ(full["optimizers"][1]["runs"].size(), 2u);  // one curve per seed
+  // The training-loss curve: one point per 10 of the 3 × 45 steps, falling.
+  const auto loss = full["optimizers"][1]["runs"][0]["train_loss"].get<std::vector<double>>();
+  ASSERT_EQ(loss.size(), 13u);
+  EXPECT_LT(loss.back(), 0.5 * loss.front());
   EXPECT_TRUE(fs::exists(dir / "c" / "compare_wall.png"));
+  EXPECT_TRUE(fs::exists(dir / "c" / "compare_loss.png"));
   expect_one_line_error(
       run_cli("compare " + example("digits_mlp.toml").string() + " --optimizers adam:lr", dir),
       "expected key=value");
