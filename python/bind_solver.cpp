@@ -163,19 +163,21 @@ Kronecker factors of the Gauss–Newton Q_uu for dense layers) and, with feedbac
 gains K from a rank-one Gauss–Newton value Hessian applied in a feedback forward pass.
 
 DdpTrainer(problem, train, test=None, options=TrainerOptions(), curvature="diagonal",
-feedback=True, alpha=0.99, lam=1e-8, damping=1e-3, inverse_every=20).)")
+feedback=True, alpha=0.99, lam=1e-8, damping=1e-3, inverse_every=20, value_update=False).)")
       .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
                        const TrainerOptions& o, const std::string& curvature, bool feedback,
-                       double alpha, double lam, double damping, int inverse_every) {
+                       double alpha, double lam, double damping, int inverse_every,
+                       bool value_update) {
              return new D(p, train, test, o,
                           {DdpOptions::parse_curvature(curvature), feedback, alpha, lam, damping,
-                           inverse_every});
+                           inverse_every, value_update});
            }),
            py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
            py::arg("options") = TrainerOptions{}, py::arg("curvature") = "diagonal",
            py::arg("feedback") = true, py::arg("alpha") = 0.99, py::arg("lam") = 1e-8,
-           py::arg("damping") = 1e-3, py::arg("inverse_every") = 20, py::keep_alive<1, 2>(),
-           py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
+           py::arg("damping") = 1e-3, py::arg("inverse_every") = 20,
+           py::arg("value_update") = false, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           py::keep_alive<1, 4>());
   m.def(
       ("msa_step" + sfx).c_str(),
       [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, double rho,

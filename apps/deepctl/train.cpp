@@ -79,7 +79,7 @@ config sections (docs/config.md lists every key and default):
            entropy_gamma, entropy_gamma_growth, entropy_noise, rho, inner_steps, inner_lr,
            inner = gradient | lbfgs, discrete_rho, discrete_lambda, discrete_alpha,
            discrete_alpha_decay, ddp_curvature = identity | diagonal | kfac, ddp_feedback,
-           ddp_alpha, ddp_lambda, ddp_damping, ddp_inverse_every,
+           ddp_alpha, ddp_lambda, ddp_damping, ddp_inverse_every, ddp_value_update,
            schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
            threads (0: all cores), log_every, checkpoint_every, dynamics_every,
            infoplane_points, infoplane_estimator, infoplane_bins, infoplane_bin_width,

@@ -67,6 +67,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "ddp_lambda", c.ddp_lambda);
   v("train", "ddp_damping", c.ddp_damping);
   v("train", "ddp_inverse_every", c.ddp_inverse_every);
+  v("train", "ddp_value_update", c.ddp_value_update);
   v("train", "discrete_rho", c.discrete_rho);
   v("train", "discrete_lambda", c.discrete_lambda);
   v("train", "discrete_alpha", c.discrete_alpha);

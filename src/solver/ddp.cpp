@@ -38,6 +38,7 @@ void DdpTrainer<S>::reset_controller() {
       factor_a_[t] = inverse_a_[t] = Vec<S>::Zero(n * n);
       factor_g_[t] = inverse_g_[t] = Vec<S>::Zero(m * m);
     }
+  grad_ = this->problem_.zero_params();
   updates_ = 0;
 }
 
@@ -61,40 +62,37 @@ const Dense<S>* DdpTrainer<S>::kronecker_layer(Index t) const {
 }
 
 template <class S>
-void DdpTrainer<S>::update_kronecker_factors(Index B) {
+void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
   // The first update sets the averages (an average started at 0 would undo the damping's scale).
   const S keep = updates_ == 1 ? S(0) : S(ddp_.alpha), add = 1 - keep;
   const bool refresh = (updates_ - 1) % ddp_.inverse_every == 0;
-  for (Index t = 0; t < this->problem_.num_layers(); ++t) {
-    const Dense<S>* dense = kronecker_layer(t);
-    if (!dense) continue;
-    const Index n = dense->inputs(), m = dense->outputs();
-    const Mat<S>& x = nominal_.states[t];
-    Mat<S> x_bar(B, n + 1);
-    x_bar << x, Mat<S>::Ones(B, 1);
-    Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
-    A = keep * A + (add / S(B)) * (x_bar.transpose() * x_bar);
-    // δ = φ′(a) ⊙ p_{t+1} with the pre-activation a = W x + b recomputed.
-    const Eigen::Map<const Mat<S>> W(this->theta_[t].data(), m, n);
-    Mat<S> a = x * W.transpose();
-    a.rowwise() += this->theta_[t].tail(m).transpose();
-    Mat<S> delta(B, m);
-    dense->activation().derivative(a.data(), delta.data(), B * m);
-    delta = delta.cwiseProduct(nominal_.costates[t + 1]);
-    G = keep * G + (add * S(B)) * (delta.transpose() * delta);
-    if (!refresh) continue;
-    const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
-                 pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
-                 root = std::sqrt(ddp_.damping);
-    auto damped_inverse = [](const Eigen::Map<Mat<S>>& F, double gamma, Vec<S>& inverse) {
-      const Index k = F.rows();
-      Mat<S> damped = F;
-      damped.diagonal().array() += S(gamma);
-      Eigen::Map<Mat<S>>(inverse.data(), k, k) = damped.llt().solve(Mat<S>::Identity(k, k));
-    };
-    damped_inverse(A, pi * root, inverse_a_[t]);
-    damped_inverse(G, root / pi, inverse_g_[t]);
-  }
+  const Dense<S>* dense = kronecker_layer(t);
+  const Index n = dense->inputs(), m = dense->outputs();
+  const Mat<S>& x = nominal_.states[t];
+  Mat<S> x_bar(B, n + 1);
+  x_bar << x, Mat<S>::Ones(B, 1);
+  Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
+  A = keep * A + (add / S(B)) * (x_bar.transpose() * x_bar);
+  // δ = φ′(a) ⊙ p_{t+1} with the pre-activation a = W x + b recomputed.
+  const Eigen::Map<const Mat<S>> W(this->theta_[t].data(), m, n);
+  Mat<S> a = x * W.transpose();
+  a.rowwise() += this->theta_[t].tail(m).transpose();
+  Mat<S> delta(B, m);
+  dense->activation().derivative(a.data(), delta.data(), B * m);
+  delta = delta.cwiseProduct(nominal_.costates[t + 1]);
+  G = keep * G + (add * S(B)) * (delta.transpose() * delta);
+  if (!refresh) return;
+  const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
+               pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
+               root = std::sqrt(ddp_.damping);
+  auto damped_inverse = [](const Eigen::Map<Mat<S>>& F, double gamma, Vec<S>& inverse) {
+    const Index k = F.rows();
+    Mat<S> damped = F;
+    damped.diagonal().array() += S(gamma);
+    Eigen::Map<Mat<S>>(inverse.data(), k, k) = damped.llt().solve(Mat<S>::Identity(k, k));
+  };
+  damped_inverse(A, pi * root, inverse_a_[t]);
+  damped_inverse(G, root / pi, inverse_g_[t]);
 }
 
 template <class S>
@@ -118,38 +116,9 @@ void DdpTrainer<S>::apply_inverse_curvature(Index t, double lr, const Vec<S>& in
 }
 
 template <class S>
-StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
+void DdpTrainer<S>::rank_one_value_hessian(CMatRef<S> Y) {
   const Problem<S>& problem = this->problem_;
-  const Index B = X.rows(), T = problem.num_layers();
-  if (nominal_.batch != B) {
-    nominal_ = problem.make_workspace(B);
-    feedback_ = problem.make_workspace(B);
-  }
-  StepReport r;
-  r.epoch = this->epoch_;
-  r.lr = this->options_.schedule.at(this->steps_, this->epoch_);
-  // 1. Nominal pass and Q_u = ∇J.
-  r.loss = problem.rollout(nominal_, X, Y, this->theta_);
-  problem.adjoint(nominal_, Y, this->theta_, grad_);
-  r.grad_norm = params_norm(grad_);
-  r.step = ++this->steps_;
-  if (!std::isfinite(r.loss) || !std::isfinite(r.grad_norm)) return r;
-  // 3a. Curvature statistics.
-  ++updates_;
-  if (ddp_.curvature != DdpCurvature::Identity)
-    for (Index t = 0; t < T; ++t)
-      second_moment_[t] =
-          S(ddp_.alpha) * second_moment_[t] + S(1 - ddp_.alpha) * grad_[t].cwiseProduct(grad_[t]);
-  if (ddp_.curvature == DdpCurvature::Kfac) update_kronecker_factors(B);
-  Vec<S> step_t;
-  if (!ddp_.feedback) {  // θ_t ← θ_t + k_t
-    for (Index t = 0; t < T; ++t) {
-      apply_inverse_curvature(t, r.lr, grad_[t], step_t);
-      this->theta_[t] -= step_t;
-    }
-    return r;
-  }
-  // 2. Rank-one terminal curvature and its costate recursion ẑ_t = f_xᵀ ẑ_{t+1}.
+  const Index B = Y.rows(), T = problem.num_layers();
   const Index k = problem.output_shape().size();
   Mat<S> gauss_newton(k, k);
   z_hat_.resize(T + 1);
@@ -176,6 +145,61 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
     z_hat_[t].resize(B, problem.layer(t).input_size());
     problem.layer(t).vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
                          z_hat_[t + 1], z_hat_[t], no_parameters);
+  }
+}
+
+template <class S>
+StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
+  const Problem<S>& problem = this->problem_;
+  const Index B = X.rows(), T = problem.num_layers();
+  if (nominal_.batch != B) {
+    nominal_ = problem.make_workspace(B);
+    feedback_ = problem.make_workspace(B);
+  }
+  StepReport r;
+  r.epoch = this->epoch_;
+  r.lr = this->options_.schedule.at(this->steps_, this->epoch_);
+  // 1. Nominal pass; the terminal costate p_T = −∇Φ/B and the running cost's gradient.
+  r.loss = problem.rollout(nominal_, X, Y, this->theta_);
+  problem.loss().gradient(nominal_.output(), Y, nominal_.loss_gradient);
+  nominal_.costates[T] = S(-1.0 / double(B)) * nominal_.loss_gradient;
+  running_ = problem.zero_params();
+  problem.add_running_cost_gradient(this->theta_, running_);
+  r.step = ++this->steps_;
+  ++updates_;
+  // 2. Rank-one terminal curvature and its costate recursion ẑ_t = f_xᵀ ẑ_{t+1}.
+  if (ddp_.feedback) rank_one_value_hessian(Y);
+  // 3. The backward pass: Q_u,t = ∇_{θ_t} J from V'_x = −p_{t+1}, the curvature statistics of
+  // layer t, and with the value update V_x,t = Q_x + Q_uxᵀ k_t, i.e. p_t^(i) −= c_i (ẑ_{t+1}^(i) ·
+  // f_u k_t) ẑ_t^(i) (f_u k_t by the layer's jvp with dx = 0).
+  Vec<S> step_t;
+  for (Index t = T - 1; t >= 0; --t) {
+    const Layer<S>& layer = problem.layer(t);
+    const Index rows = t > 0 ? B : 0;
+    layer.vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
+              nominal_.costates[t + 1], nominal_.costates[t].topRows(rows), grad_[t]);
+    grad_[t] = running_[t] - grad_[t];
+    if (ddp_.curvature != DdpCurvature::Identity)
+      second_moment_[t] =
+          S(ddp_.alpha) * second_moment_[t] + S(1 - ddp_.alpha) * grad_[t].cwiseProduct(grad_[t]);
+    if (kronecker_layer(t)) update_kronecker_factors(t, B);
+    if (ddp_.feedback && ddp_.value_update && t > 0) {
+      apply_inverse_curvature(t, r.lr, grad_[t], step_t);  // −k_t
+      Mat<S> moved(B, layer.output_size());
+      layer.jvp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
+                Mat<S>::Zero(B, layer.input_size()), -step_t, moved);
+      const Vec<S> a = moved.cwiseProduct(z_hat_[t + 1]).rowwise().sum();
+      nominal_.costates[t].array() -= z_hat_[t].array().colwise() * (c_.array() * a.array());
+    }
+  }
+  r.grad_norm = params_norm(grad_);
+  if (!std::isfinite(r.loss) || !std::isfinite(r.grad_norm)) return r;
+  if (!ddp_.feedback) {  // θ_t ← θ_t + k_t
+    for (Index t = 0; t < T; ++t) {
+      apply_inverse_curvature(t, r.lr, grad_[t], step_t);
+      this->theta_[t] -= step_t;
+    }
+    return r;
   }
   // 4. Feedback forward pass on the nominal records.
   feedback_.states[0] = X;

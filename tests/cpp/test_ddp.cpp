@@ -78,69 +78,99 @@ TEST(Ddp, WithoutFeedbackIsSgdOrRmsprop) {
 }
 
 TEST(Ddp, BatchedFeedbackEqualsThePerSampleGains) {
-  // One step on 6 samples, against DDP written out: the nominal pass, ẑ and c per sample, and
-  // then layer by layer δu_t = k_t − M⁻¹ Σ_i c_i q_u^(i) (ẑ_t^(i) · δx^(i)) with q_u^(i) the
-  // parameter vjp of ẑ_{t+1}^(i) on sample i alone (identity curvature, M = I/η).
+  // One step on 6 samples, against DDP written out sample by sample (identity curvature,
+  // M = I/η): the nominal pass; ẑ and c per sample; the backward pass per sample, p_t^(i) =
+  // f_xᵀ p_{t+1}^(i) and, with the value update, p_t^(i) −= c_i (ẑ_{t+1}^(i) · f_u^(i) k_t)
+  // ẑ_t^(i), Q_u,t = −Σ_i f_u^(i)ᵀ p_{t+1}^(i) + the running cost's gradient, k_t = −η Q_u,t; then
+  // layer by layer δu_t = k_t − η Σ_i c_i q_u^(i) (ẑ_t^(i) · δx^(i)) with q_u^(i) the parameter vjp
+  // of ẑ_{t+1}^(i) on sample i alone.
   Digits d;
   const Problem<double> problem = build_problem<double>(d.spec);
   const Params<double> init = problem.init_params(Rng(4), {});
-  const Index B = 6;
+  const Index B = 6, T = problem.num_layers(), k = 10;
   Mat<double> X = d.data.train.inputs.topRows(B).cast<double>(),
               Y = d.data.train.targets.topRows(B).cast<double>();
   const double lr = 0.5;
-  TrainerOptions o = d.options(lr);
-  DdpTrainer<double> ddp(problem, d.data.train, nullptr, o,
-                         {DdpCurvature::Identity, true, 0.99, 1e-8});
-  ddp.init(init);
-  ddp.step(X, Y);
-
   Workspace<double> ws = problem.make_workspace(B);
   problem.rollout(ws, X, Y, init);
-  Params<double> grad;
+  Params<double> grad, running = problem.zero_params();
   problem.adjoint(ws, Y, init, grad);
-  const Index T = problem.num_layers(), k = 10;
-  // ẑ_T, c and the ẑ_t by one sample's costate recursion each.
-  std::vector<Mat<double>> z(T + 1, Mat<double>(B, 0));
+  problem.add_running_cost_gradient(init, running);
+  // ẑ_T, c and the ẑ_t by one sample's costate recursion each; one-sample records.
+  std::vector<Mat<double>> z(T + 1);
+  for (Index t = 0; t < T; ++t) z[t].resize(B, problem.layer(t).input_size());
+  z[T].resize(B, k);
   Vec<double> c(B);
   Mat<double> G(k, k);
-  for (Index t = 0; t <= T; ++t) z[t].resize(B, problem.layer(std::min(t, T - 1)).input_size());
-  z[T].resize(B, k);
+  std::vector<Workspace<double>> one(B);
   for (Index i = 0; i < B; ++i) {
     const Vec<double> g = ws.loss_gradient.row(i).transpose();
     z[T].row(i) = g.transpose() / g.norm();
     problem.loss().gauss_newton(ws.output().row(i).transpose(), Y.row(i).transpose(), G);
     c[i] = (z[T].row(i) * G * z[T].row(i).transpose())(0, 0) / double(B);
+    one[i] = problem.make_workspace(1);
+    problem.rollout(one[i], X.row(i), Y.row(i), init);
   }
   std::vector<std::vector<Vec<double>>> q_u(T, std::vector<Vec<double>>(B));
   for (Index i = 0; i < B; ++i) {
-    Workspace<double> one = problem.make_workspace(1);
-    problem.rollout(one, X.row(i), Y.row(i), init);
     Mat<double> next = z[T].row(i);
     for (Index t = T - 1; t >= 0; --t) {
       Mat<double> p(1, problem.layer(t).input_size());
       Vec<double> gt(problem.layer(t).num_params());
-      problem.layer(t).vjp(*one.layer_data[t], one.states[t], init[t], next, p, gt);
+      problem.layer(t).vjp(*one[i].layer_data[t], one[i].states[t], init[t], next, p, gt);
       q_u[t][i] = gt;
       z[t].row(i) = p.row(0);
       next = p;
     }
   }
-  Params<double> theta = init;
-  Mat<double> x_hat = X;
-  for (Index t = 0; t < T; ++t) {
-    Vec<double> du = -lr * grad[t];
-    for (Index i = 0; i < B; ++i)
-      du -= lr * c[i] * z[t].row(i).dot(x_hat.row(i) - ws.states[t].row(i)) * q_u[t][i];
-    theta[t] += du;
-    auto data = problem.layer(t).make_data(B);
-    Mat<double> next(B, problem.layer(t).output_size());
-    problem.layer(t).forward(*data, x_hat, theta[t], next);
-    x_hat = next;
+  for (bool value_update : {false, true}) {
+    DdpOptions options{DdpCurvature::Identity, true, 0.99, 1e-8};
+    options.value_update = value_update;
+    DdpTrainer<double> ddp(problem, d.data.train, nullptr, d.options(lr), options);
+    ddp.init(init);
+    ddp.step(X, Y);
+
+    Params<double> Q_u = running;
+    std::vector<Mat<double>> p(B);
+    for (Index i = 0; i < B; ++i) p[i] = -ws.loss_gradient.row(i) / double(B);
+    for (Index t = T - 1; t >= 0; --t) {
+      const Layer<double>& layer = problem.layer(t);
+      for (Index i = 0; i < B; ++i) {
+        Mat<double> p_t(1, layer.input_size());
+        Vec<double> gt(layer.num_params());
+        layer.vjp(*one[i].layer_data[t], one[i].states[t], init[t], p[i], p_t, gt);
+        Q_u[t] -= gt;
+        p[i] = p_t;
+      }
+      if (!value_update || t == 0) continue;
+      for (Index i = 0; i < B; ++i) {
+        Mat<double> moved(1, layer.output_size());
+        layer.jvp(*one[i].layer_data[t], one[i].states[t], init[t],
+                  Mat<double>::Zero(1, layer.input_size()), -lr * Q_u[t], moved);
+        p[i] -= c[i] * moved.row(0).dot(z[t + 1].row(i)) * z[t].row(i);
+      }
+    }
+    if (!value_update)
+      for (Index t = 0; t < T; ++t) ASSERT_LT((Q_u[t] - grad[t]).norm(), 1e-12 * grad[t].norm());
+    Params<double> theta = init;
+    Mat<double> x_hat = X;
+    for (Index t = 0; t < T; ++t) {
+      Vec<double> du = -lr * Q_u[t];
+      for (Index i = 0; i < B; ++i)
+        du -= lr * c[i] * z[t].row(i).dot(x_hat.row(i) - ws.states[t].row(i)) * q_u[t][i];
+      theta[t] += du;
+      auto data = problem.layer(t).make_data(B);
+      Mat<double> next(B, problem.layer(t).output_size());
+      problem.layer(t).forward(*data, x_hat, theta[t], next);
+      x_hat = next;
+    }
+    for (Index t = 0; t < T; ++t)
+      EXPECT_LT((ddp.params()[t] - theta[t]).norm(), 1e-12 * theta[t].norm())
+          << t << " " << value_update;
+    // The feedback changed something downstream of layer 0; the value update Q_u below the top.
+    EXPECT_GT((ddp.params()[1] - (init[1] - lr * grad[1])).norm(), 1e-8);
+    if (value_update) EXPECT_GT((Q_u[0] - grad[0]).norm(), 1e-6 * grad[0].norm());
   }
-  for (Index t = 0; t < T; ++t)
-    EXPECT_LT((ddp.params()[t] - theta[t]).norm(), 1e-12 * theta[t].norm()) << t;
-  // The feedback changed something downstream of layer 0.
-  EXPECT_GT((ddp.params()[1] - (init[1] - lr * grad[1])).norm(), 1e-8);
 }
 
 TEST(Ddp, KroneckerCurvatureIsTheDampedKroneckerInverse) {

@@ -77,6 +77,7 @@ struct RunConfig {
   double ddp_lambda = 1e-8;                // ddp, diagonal: λ, the floor of √v
   double ddp_damping = 1e-3;               // ddp, kfac: γ, the Tikhonov damping
   int ddp_inverse_every = 20;              // ddp, kfac: updates between the factors' inversions
+  bool ddp_value_update = false;           // ddp with feedback: V_x = Q_x + Q_uxᵀk (not −p)
   double discrete_rho = 0.5;               // discrete_msa: ρ of the step limiter
   double discrete_lambda = 1e-7;           // discrete_msa: λ, ternary sparsity price
   double discrete_alpha = 0.999;           // discrete_msa: α₀ of the moving average M
@@ -119,7 +120,8 @@ struct RunConfig {
             ddp_alpha,
             ddp_lambda,
             ddp_damping,
-            ddp_inverse_every};
+            ddp_inverse_every,
+            ddp_value_update};
   }
   // The heavy-ball momentum m of the SGD temperature η(N/B − 1)/(1 − m): `momentum` for the
   // momentum and nesterov policies, 0 otherwise.

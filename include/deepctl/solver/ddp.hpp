@@ -1,12 +1,16 @@
 // DDP trainer after DDPNOpt (Liu, Chen & Theodorou; REFERENCE F11; design: docs/ddp.md). Per
 // minibatch of B samples, with V_x = −p (C6) and the controls u_t = θ_t:
-//   1. nominal forward pass x_t^(i); costate pass: Q_u,t = ∇_{θ_t} J (layer vjp of V'_x = −p_{t+1}
-//      plus the running cost's gradient) — the value function's gradient is the costate's.
-//   2. terminal curvature, rank one per sample (Gauss–Newton along the loss gradient):
+//   1. nominal forward pass x_t^(i); backward pass, layer by layer from t = T−1: Q_u,t = layer vjp
+//      of V'_x = −p_{t+1} plus the running cost's gradient, then p_t = f_xᵀp_{t+1}; by default
+//      V_x stays −p and Q_u = ∇J. With value_update (and feedback), DDP's V_x = Q_x + Q_uxᵀk_t
+//      (the K terms cancel for Q_uu = M): p_t^(i) −= c_i (ẑ_{t+1}^(i) · f_u k_t) ẑ_t^(i), f_u k_t
+//      by one batched jvp with dx = 0, so Q_u of the layers below sees the update above.
+//   2. (computed before 1's backward pass) terminal curvature, rank one per sample (Gauss–Newton
+//   along the loss gradient):
 //        ẑ_T^(i) = ∇Φ^(i)/‖∇Φ^(i)‖,   c_i = ẑᵀ ∇²_GN Φ^(i) ẑ / B,   V_xx,T^(i) ≈ c_i ẑ ẑᵀ
 //      propagated backward by the costate recursion, ẑ_t^(i) = f_xᵀ ẑ_{t+1}^(i), so that
 //      V_xx,t^(i) ≈ c_i ẑ_t ẑ_tᵀ (the Gauss–Newton Q_xx; the reduction −Q_uxᵀM⁻¹Q_ux and DDPNOpt's
-//      ε_Vxx I are left out, and so is the Q_uxᵀk term of V_x: V_x stays −p).
+//      ε_Vxx I are left out).
 //   3. the control curvature M_t in place of Q_uu, with η the schedule's rate:
 //        identity  M = I/η                       (k = −η Q_u: SGD when the feedback is off)
 //        diagonal  v ← αv + (1−α) Q_u⊙Q_u,  M = (λ + √v)/η   (RMSprop: psgld at T = 0)
@@ -39,10 +43,11 @@ enum class DdpCurvature { Identity, Diagonal, Kfac };
 struct DdpOptions {
   DdpCurvature curvature = DdpCurvature::Diagonal;
   bool feedback = true;
-  double alpha = 0.99;     // α, the average of the diagonal or the Kronecker factors
-  double lambda = 1e-8;    // λ, the diagonal's floor
-  double damping = 1e-3;   // γ, KFAC's Tikhonov damping
-  int inverse_every = 20;  // KFAC: updates between refreshes of the factors' inverses
+  double alpha = 0.99;        // α, the average of the diagonal or the Kronecker factors
+  double lambda = 1e-8;       // λ, the diagonal's floor
+  double damping = 1e-3;      // γ, KFAC's Tikhonov damping
+  int inverse_every = 20;     // KFAC: updates between refreshes of the factors' inverses
+  bool value_update = false;  // with feedback: V_x = Q_x + Q_uxᵀk instead of −p (step 3)
   // "identity", "diagonal" or "kfac"; InputError otherwise.
   static DdpCurvature parse_curvature(const std::string& text);
 };
@@ -68,11 +73,13 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   // KFAC: the dense layer t as a Kronecker-factored layer (nullptr: diagonal rule); the
   // factors' averages from this step's nominal pass, and their damped inverses when due.
   const Dense<S>* kronecker_layer(Index t) const;
-  void update_kronecker_factors(Index B);
+  void update_kronecker_factors(Index t, Index B);
+  // c_i and ẑ_t^(i) (step 2) from the nominal pass.
+  void rank_one_value_hessian(CMatRef<S> Y);
 
   DdpOptions ddp_;
   Workspace<S> nominal_, feedback_;
-  Params<S> grad_, second_moment_;
+  Params<S> grad_, running_, second_moment_;  // Q_u, the running cost's gradient, v
   // KFAC per layer, row-major flattened (empty for layers under the diagonal rule): A, G and
   // their damped inverses.
   Params<S> factor_a_, factor_g_, inverse_a_, inverse_g_;
