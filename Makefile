@@ -21,6 +21,7 @@ bench:
 	/usr/bin/python3 bench/compare_meanfield.py build 256 2
 	/usr/bin/python3 bench/compare_curvature.py
 	/usr/bin/python3 bench/compare_ode.py
+	/usr/bin/python3 bench/trainer_step_cost.py
 
 clean:
 	rm -rf build
