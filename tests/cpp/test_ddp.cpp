@@ -150,8 +150,11 @@ TEST(Ddp, BatchedFeedbackEqualsThePerSampleGains) {
         p[i] -= c[i] * moved.row(0).dot(z[t + 1].row(i)) * z[t].row(i);
       }
     }
-    if (!value_update)
-      for (Index t = 0; t < T; ++t) ASSERT_LT((Q_u[t] - grad[t]).norm(), 1e-12 * grad[t].norm());
+    if (!value_update) {
+      for (Index t = 0; t < T; ++t) {
+        ASSERT_LT((Q_u[t] - grad[t]).norm(), 1e-12 * grad[t].norm());
+      }
+    }
     Params<double> theta = init;
     Mat<double> x_hat = X;
     for (Index t = 0; t < T; ++t) {
@@ -169,7 +172,9 @@ TEST(Ddp, BatchedFeedbackEqualsThePerSampleGains) {
           << t << " " << value_update;
     // The feedback changed something downstream of layer 0; the value update Q_u below the top.
     EXPECT_GT((ddp.params()[1] - (init[1] - lr * grad[1])).norm(), 1e-8);
-    if (value_update) EXPECT_GT((Q_u[0] - grad[0]).norm(), 1e-6 * grad[0].norm());
+    if (value_update) {
+      EXPECT_GT((Q_u[0] - grad[0]).norm(), 1e-6 * grad[0].norm());
+    }
   }
 }
 
