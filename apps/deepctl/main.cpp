@@ -4,6 +4,7 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -168,6 +169,9 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const std::out_of_range& e) {
     std::cerr << "deepctl " << command << ": error: value out of range (" << e.what() << ")\n";
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {  // e.g. an --out folder not creatable
+    std::cerr << "deepctl " << command << ": error: " << e.what() << "\n";
     return 2;
   }
 }

@@ -485,6 +485,9 @@ TEST(Cli, SpectrumMeasuresBesideTheory) {
   EXPECT_TRUE(fs::exists(dir / "law" / "spectrum.png"));
   EXPECT_TRUE(fs::exists(dir / "law" / "spectrum.svg"));
   expect_one_line_error(run_cli("spectrum --activation tanh --width 5000", dir), "--matrix-free");
+  expect_one_line_error(
+      run_cli("spectrum --activation tanh --depth 2 --width 8 --out /proc/none", dir),
+      "/proc/none");
   expect_one_line_error(run_cli("spectrum --activation tanh --weights uniform", dir), "--weights");
   expect_one_line_error(run_cli("spectrum --activation relu --sb2 0.1", dir), "no critical point");
 }
