@@ -188,6 +188,22 @@ tangent kernel (REFERENCE F14).)");
       py::arg("activation"), py::arg("sw2"), py::arg("q_star"), py::arg("depth"),
       py::arg("orthogonal") = true);
   m.def(
+      "law_histogram",
+      [](const std::vector<double>& values, const std::vector<double>& masses, double top,
+         const std::string& act, double sw2, double q_star, int depth, bool orthogonal, int bins) {
+        const auto h = spectrum::law_histogram(values, masses, top,
+                                               meanfield::ActivationMoments(Activation::parse(act)),
+                                               sw2, q_star, depth, orthogonal, bins);
+        return py::dict(py::arg("edges") = h.edges, py::arg("measured") = h.measured,
+                        py::arg("predicted") = h.predicted, py::arg("below") = h.below,
+                        py::arg("predicted_below") = h.predicted_below);
+      },
+      py::arg("values"), py::arg("masses"), py::arg("top"), py::arg("activation"), py::arg("sw2"),
+      py::arg("q_star"), py::arg("depth"), py::arg("orthogonal") = true, py::arg("bins") = 40,
+      "A measured law (values with masses) beside free probability on bins uniform in log λ up "
+      "to 1.2 top: dict of edges, measured and predicted bin masses, below, predicted_below (the "
+      "`histogram` of `deepctl spectrum --json`).");
+  m.def(
       "free_probability_density",
       [](const std::string& act, double sw2, double q_star, int depth, CVecRef<double> x,
          bool orthogonal) {

@@ -7,7 +7,6 @@
 
 #include "cli.hpp"
 #include "deepctl/core/error.hpp"
-#include "deepctl/core/quadrature.hpp"
 #include "deepctl/io/npz.hpp"
 #include "deepctl/problem/network_spec.hpp"
 #include "deepctl/spectrum/jacobian.hpp"
@@ -40,39 +39,6 @@ stochastic Lanczos quadrature over P Rademacher probes (sampling error ~ sqrt(2 
 Defaults: --sb2 1e-3 --depth 16 --width 256 --weights orthogonal --draws 3 --seed 0
 --probes 10 --steps 40.
 )";
-
-// The measured law against the predicted one on 40 bins, uniform in log λ from 1e-6 of the top
-// to 1.2 times the top: the mass of each (predicted: ∫ρ by 8 Gauss–Legendre nodes in log λ),
-// and the mass below the first (the atom at 0 and the continuous part's tail, which the
-// rounding of λ ≈ 0 does not tell apart).
-json law_histogram(const std::vector<double>& values, const std::vector<double>& masses, double top,
-                   const meanfield::ActivationMoments& moments, double sw2, double q_star,
-                   int depth, bool orthogonal) {
-  const int bins = 40, nodes = 8;
-  const double lo = std::log(top * 1e-6), hi = std::log(top * 1.2), step = (hi - lo) / bins;
-  std::vector<double> edges(bins + 1), measured(bins, 0.0), predicted(bins, 0.0);
-  for (int b = 0; b <= bins; ++b) edges[b] = std::exp(lo + step * b);
-  double below = 0;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    const double u = values[i] > 0 ? (std::log(values[i]) - lo) / step : -1;
-    if (u < 0)
-      below += masses[i];
-    else if (u < bins)
-      measured[static_cast<int>(u)] += masses[i];
-  }
-  const QuadratureRule rule = log_panels(edges.front(), edges.back(), bins, nodes);
-  const Vec<double> rho = spectrum::free_probability_density(
-      moments, sw2, q_star, depth, orthogonal,
-      Eigen::Map<const Vec<double>>(rule.x.data(), static_cast<Index>(rule.x.size())));
-  for (std::size_t i = 0; i < rule.x.size(); ++i) predicted[i / nodes] += rule.w[i] * rho[i];
-  double predicted_below = 1;
-  for (double p : predicted) predicted_below -= p;
-  return json{{"edges", edges},
-              {"measured", measured},
-              {"predicted", predicted},
-              {"below", below},
-              {"predicted_below", predicted_below}};
-}
 
 }  // namespace
 
@@ -167,8 +133,14 @@ int spectrum_main(const std::vector<std::string>& args) {
     largest += s.maxCoeff() / draws;
     for (double v : s) values.push_back(v), masses.push_back(1.0 / (width * draws));
   }
-  const json histogram = law_histogram(values, masses, std::max(theory.edge, largest), moments, sw2,
-                                       fixed.q_star, depth, orthogonal);
+  const spectrum::LawHistogram law =
+      spectrum::law_histogram(values, masses, std::max(theory.edge, largest), moments, sw2,
+                              fixed.q_star, depth, orthogonal);
+  const json histogram{{"edges", law.edges},
+                       {"measured", law.measured},
+                       {"predicted", law.predicted},
+                       {"below", law.below},
+                       {"predicted_below", law.predicted_below}};
   const json result{{"activation", activation},
                     {"sw2", sw2},
                     {"sb2", sb2},

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/core/quadrature.hpp"
 #include "deepctl/core/roots.hpp"
 #include "deepctl/meanfield/gaussian.hpp"
 #include "deepctl/spectrum/lanczos.hpp"
@@ -257,6 +258,32 @@ Vec<double> free_probability_density(const meanfield::ActivationMoments& moments
     density[i] = ok ? std::max(0.0, -p.w.imag() / (M_PI * x[i])) : std::nan("");
   }
   return density;
+}
+
+LawHistogram law_histogram(const std::vector<double>& values, const std::vector<double>& masses,
+                           double top, const meanfield::ActivationMoments& moments, double sw2,
+                           double q_star, int depth, bool orthogonal, int bins) {
+  if (values.size() != masses.size() || !(top > 0) || bins < 1)
+    throw InputError("law histogram: need as many masses as values, top > 0 and bins >= 1");
+  const int nodes = 8;
+  const double lo = std::log(top * 1e-6), step = (std::log(top * 1.2) - lo) / bins;
+  LawHistogram h{std::vector<double>(bins + 1), std::vector<double>(bins, 0.0),
+                 std::vector<double>(bins, 0.0), 0, 1};
+  for (int b = 0; b <= bins; ++b) h.edges[b] = std::exp(lo + step * b);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double u = values[i] > 0 ? (std::log(values[i]) - lo) / step : -1;
+    if (u < 0)
+      h.below += masses[i];
+    else if (u < bins)
+      h.measured[static_cast<int>(u)] += masses[i];
+  }
+  const QuadratureRule rule = log_panels(h.edges.front(), h.edges.back(), bins, nodes);
+  const Vec<double> rho = free_probability_density(
+      moments, sw2, q_star, depth, orthogonal,
+      Eigen::Map<const Vec<double>>(rule.x.data(), static_cast<Index>(rule.x.size())));
+  for (std::size_t i = 0; i < rule.x.size(); ++i) h.predicted[i / nodes] += rule.w[i] * rho[i];
+  for (double p : h.predicted) h.predicted_below -= p;
+  return h;
 }
 
 }  // namespace deepctl::spectrum

@@ -39,14 +39,16 @@ def test_report_is_self_contained_with_summary_and_sections(study):
                    "<h2>SGD as a stochastic dynamical system: noise, tails, sharpness</h2>",
                    "1.651e-03", "5.372e-05"):
         assert needle in page
-    for name in ("curves_step", "curves_wall", "layers", "phase_diagram", "pmp", "sgd_dynamics"):
+    assert "Dynamical isometry at this initialisation" in page
+    for name in ("curves_step", "curves_wall", "layers", "phase_diagram", "jacobian_spectrum", "pmp",
+                 "sgd_dynamics"):
         assert (study / "figures" / f"{name}.png").stat().st_size > 10_000
         assert (study / "figures" / f"{name}.svg").read_text().lstrip().startswith("<?xml")
 
 
 def test_chromium_renders_every_figure_without_console_errors(study):
     result = check_report(study / "report.html", study / "report.png")
-    assert result["figures"] == 6 and result["figures_loaded"] == 6
+    assert result["figures"] == 7 and result["figures_loaded"] == 7
     assert result["console"] == [] and result["blank"] == [] and result["external"] == []
 
 

@@ -76,4 +76,18 @@ FreeProbability free_probability(const meanfield::ActivationMoments& moments, do
 Vec<double> free_probability_density(const meanfield::ActivationMoments& moments, double sw2,
                                      double q_star, int depth, bool orthogonal, CVecRef<double> x);
 
+// A measured law (values λ_i ≥ 0 with masses w_i: eigenvalues with 1/n each, or stochastic
+// Lanczos quadrature's nodes and weights) beside the prediction on `bins` bins uniform in log λ
+// from 1e-6 of `top` to 1.2 top: each bin's measured mass and ∫_bin ρ (8 Gauss–Legendre nodes
+// in log λ per bin), and the mass below the first bin — measured (the atom at 0 and the
+// continuous part's tail, which the rounding of λ ≈ 0 does not tell apart) and predicted
+// (1 − Σ predicted).
+struct LawHistogram {
+  std::vector<double> edges, measured, predicted;
+  double below = 0, predicted_below = 0;
+};
+LawHistogram law_histogram(const std::vector<double>& values, const std::vector<double>& masses,
+                           double top, const meanfield::ActivationMoments& moments, double sw2,
+                           double q_star, int depth, bool orthogonal, int bins = 40);
+
 }  // namespace deepctl::spectrum
