@@ -178,6 +178,18 @@ feedback=True, alpha=0.99, lam=1e-8, damping=1e-3, inverse_every=20, value_updat
            py::arg("damping") = 1e-3, py::arg("inverse_every") = 20,
            py::arg("value_update") = false, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
            py::keep_alive<1, 4>());
+  if constexpr (std::is_same_v<S, double>)
+    py::class_<VanillaDdpTrainer, T>(m, "VanillaDdpTrainer",
+                                     R"(Vanilla DDP as a trainer (solver/vanilla_ddp.hpp, float64,
+tiny networks): one stacked-batch DDP iteration per minibatch, the Levenberg–Marquardt μ carried
+between steps and floored at `mu`.
+
+VanillaDdpTrainer(problem, train, test=None, options=TrainerOptions(), mu=1.0).)")
+        .def(py::init<const Problem<double>&, const Dataset&, const Dataset*, TrainerOptions,
+                      double>(),
+             py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
+             py::arg("options") = TrainerOptions{}, py::arg("mu") = 1.0, py::keep_alive<1, 2>(),
+             py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
   m.def(
       ("msa_step" + sfx).c_str(),
       [](const Problem<S>& p, CMatRef<S> X, CMatRef<S> Y, const py::sequence& theta, double rho,

@@ -74,12 +74,13 @@ config sections (docs/config.md lists every key and default):
            gradient = discrete | checkpointed | adjoint, field = dense | antisymmetric | mlp, gamma
   [train]  precision = float32 | float64, epochs, batch_size, seed, optimizer = sgd | momentum |
            nesterov | adam | pid | csgd | cmsgd | sgld | psgld | entropy_sgd | msa |
-           discrete_msa | ddp, lr, momentum, beta1, beta2, epsilon, weight_decay, ki, kd, u0,
-           beta_min, beta_max, temperature, posterior_burn_in, psgld_alpha, psgld_lambda,
+           discrete_msa | ddp | vanilla_ddp, lr, momentum, beta1, beta2, epsilon, weight_decay, ki,
+           kd, u0, beta_min, beta_max, temperature, posterior_burn_in, psgld_alpha, psgld_lambda,
            entropy_gamma, entropy_gamma_growth, entropy_noise, rho, inner_steps, inner_lr,
            inner = gradient | lbfgs, discrete_rho, discrete_lambda, discrete_alpha,
            discrete_alpha_decay, ddp_curvature = identity | diagonal | kfac, ddp_feedback,
            ddp_alpha, ddp_lambda, ddp_damping, ddp_inverse_every, ddp_value_update,
+           vanilla_ddp_mu (optimizer vanilla_ddp: float64, tiny networks),
            schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
            threads (0: all cores), log_every, checkpoint_every, dynamics_every,
            infoplane_points, infoplane_estimator, infoplane_bins, infoplane_bin_width,

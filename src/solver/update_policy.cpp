@@ -15,7 +15,7 @@ UpdateKind UpdateOptions::parse_kind(const std::string& text) {
   throw InputError(
       "unknown optimizer '" + text +
       "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, sgld, psgld, msa, "
-      "entropy_sgd, ddp, discrete_msa");
+      "entropy_sgd, ddp, vanilla_ddp, discrete_msa");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {

@@ -137,4 +137,32 @@ VanillaDdpResult vanilla_ddp_iteration(const Problem<double>& problem, CMatRef<d
   return r;
 }
 
+VanillaDdpTrainer::VanillaDdpTrainer(const Problem<double>& problem, const Dataset& train,
+                                     const Dataset* test, TrainerOptions options, double mu_min)
+    : MinibatchTrainer<double>(problem, train, test, options), mu_min_(mu_min) {
+  if (!(mu_min >= 0)) throw InputError("vanilla_ddp: need vanilla_ddp_mu >= 0");
+  if (problem.time_smoothness() > 0)
+    throw InputError("vanilla DDP: the time-smoothness running cost couples the controls");
+  reset_controller();
+}
+
+void VanillaDdpTrainer::reset_controller() {
+  mu_ = {Vec<double>::Constant(1, mu_min_)};
+}
+
+StepReport VanillaDdpTrainer::step(CMatRef<double> X, CMatRef<double> Y) {
+  StepReport r;
+  r.epoch = epoch_;
+  r.lr = 0;
+  // J and ‖∇J‖ before the iteration, for the step's report (a pass next to DDP's (Bn)³ cost).
+  r.loss = minibatch_gradient(X, Y, theta_, grad_);
+  r.grad_norm = params_norm(grad_);
+  r.step = ++steps_;
+  if (!std::isfinite(r.loss) || !std::isfinite(r.grad_norm)) return r;
+  double mu = mu_[0][0];
+  vanilla_ddp_iteration(problem_, X, Y, theta_, mu, mu_min_);
+  mu_[0][0] = mu;
+  return r;
+}
+
 }  // namespace deepctl

@@ -194,6 +194,17 @@ def test_ddp_trainer_from_python():
         dc.DdpTrainer(problem, train, test, curvature="fisher")
 
 
+def test_vanilla_ddp_trainer_from_python():
+    train, test = dc.load("digits", train_limit=120)
+    problem = dc.Problem([dc.Dense(64, 5, "tanh"), dc.Dense(5, 10)], "cross_entropy")
+    theta = problem.init_params(seed=2)
+    before = dc.evaluate(problem, theta, train).loss
+    trainer = dc.VanillaDdpTrainer(problem, train, test, dc.options(epochs=2, batch_size=8), mu=1.0)
+    trainer.init(theta)
+    trainer.solve()
+    assert dc.evaluate(problem, trainer.params, train).loss < 0.6 * before
+
+
 def test_one_vanilla_ddp_iteration_solves_the_lqr():
     # x_{t+1} = A x_t + B θ_t, ½‖x_T − y‖² + (λ/2)Σ‖θ_t‖²: the optimum is a ridge regression in
     # the stacked controls, which one exact DDP iteration reaches.

@@ -18,6 +18,7 @@
 #include "deepctl/solver/entropy_sgd.hpp"
 #include "deepctl/solver/gradient_trainer.hpp"
 #include "deepctl/solver/msa.hpp"
+#include "deepctl/solver/vanilla_ddp.hpp"
 
 namespace deepctl {
 
@@ -78,14 +79,15 @@ struct RunConfig {
   double ddp_damping = 1e-3;               // ddp, kfac: γ, the Tikhonov damping
   int ddp_inverse_every = 20;              // ddp, kfac: updates between the factors' inversions
   bool ddp_value_update = false;           // ddp with feedback: V_x = Q_x + Q_uxᵀk (not −p)
-  double discrete_rho = 0.5;               // discrete_msa: ρ of the step limiter
-  double discrete_lambda = 1e-7;           // discrete_msa: λ, ternary sparsity price
-  double discrete_alpha = 0.999;           // discrete_msa: α₀ of the moving average M
-  double discrete_alpha_decay = 0.95;      // discrete_msa: 1 − α ← (1 − α)·decay per epoch
-  double rho = 0.0;                        // msa: ρ of E-MSA (0: basic MSA)
-  int inner_steps = 10;                    // msa: inner ascent steps per layer and minibatch
-  double inner_lr = 0.1;                   // msa: inner ascent step
-  std::string inner = "gradient";          // msa: inner optimiser, gradient | lbfgs
+  double vanilla_ddp_mu = 1.0;         // vanilla_ddp: initial and least Levenberg–Marquardt μ
+  double discrete_rho = 0.5;           // discrete_msa: ρ of the step limiter
+  double discrete_lambda = 1e-7;       // discrete_msa: λ, ternary sparsity price
+  double discrete_alpha = 0.999;       // discrete_msa: α₀ of the moving average M
+  double discrete_alpha_decay = 0.95;  // discrete_msa: 1 − α ← (1 − α)·decay per epoch
+  double rho = 0.0;                    // msa: ρ of E-MSA (0: basic MSA)
+  int inner_steps = 10;                // msa: inner ascent steps per layer and minibatch
+  double inner_lr = 0.1;               // msa: inner ascent step
+  std::string inner = "gradient";      // msa: inner optimiser, gradient | lbfgs
   std::string schedule = "constant";
   double gamma = 0.1;
   int step_every = 10;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "deepctl/problem/problem.hpp"
+#include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
 
@@ -33,5 +34,29 @@ struct VanillaDdpResult {
 VanillaDdpResult vanilla_ddp_iteration(const Problem<double>& problem, CMatRef<double> X,
                                        CMatRef<double> Y, Params<double>& theta, double& mu,
                                        double mu_min = 0.0);
+
+// Vanilla DDP as a trainer (`optimizer = "vanilla_ddp"`, float64): one iteration above per
+// minibatch, with μ carried from step to step (the controller state, checkpointed), starting at
+// and floored by mu_min (`vanilla_ddp_mu`). The floor matters: near-exact Gauss–Newton steps
+// (μ → 0) fit each minibatch and diverge as a stochastic method (on 400 DIGITS samples, 8 tanh
+// units, batch 16: test accuracy 0.39 at μ ≥ 1e-9, 0.79 at 0.1, 0.93 at 1). The learning rate
+// goes unused (the line search picks the step); a step that no α improves leaves θ as it was
+// (and has raised μ). For tiny networks: (B n)³ per layer and step.
+class VanillaDdpTrainer final : public MinibatchTrainer<double> {
+ public:
+  // InputError unless mu_min >= 0.
+  VanillaDdpTrainer(const Problem<double>& problem, const Dataset& train, const Dataset* test,
+                    TrainerOptions options, double mu_min = 1.0);
+  StepReport step(CMatRef<double> X, CMatRef<double> Y) override;
+  std::vector<std::pair<std::string, Params<double>*>> controller_state() override {
+    return {{"vanilla_ddp_mu", &mu_}};
+  }
+
+ private:
+  void reset_controller() override;
+  double mu_min_;
+  Params<double> mu_;    // one layer of one value: μ
+  Params<double> grad_;  // ∇J, for the step's report
+};
 
 }  // namespace deepctl
