@@ -127,10 +127,15 @@ S Problem<S>::rollout(Workspace<S>& ws, CMatRef<S> X, CMatRef<S> Y, const Params
 }
 
 template <class S>
-void Problem<S>::adjoint(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta, Params<S>& grad,
-                         bool input_costate) const {
+void Problem<S>::terminal_costate(Workspace<S>& ws, CMatRef<S> Y) const {
   loss_->gradient(ws.output(), Y, ws.loss_gradient);
   ws.costates.back() = S(-1.0 / static_cast<double>(ws.batch)) * ws.loss_gradient;
+}
+
+template <class S>
+void Problem<S>::adjoint(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta, Params<S>& grad,
+                         bool input_costate) const {
+  terminal_costate(ws, Y);
   propagate_costates(ws, theta, grad, input_costate);
   add_running_cost_gradient(theta, grad);
 }

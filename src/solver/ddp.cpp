@@ -38,7 +38,7 @@ void DdpTrainer<S>::reset_controller() {
       factor_a_[t] = inverse_a_[t] = Vec<S>::Zero(n * n);
       factor_g_[t] = inverse_g_[t] = Vec<S>::Zero(m * m);
     }
-  grad_ = this->problem_.zero_params();
+  grad_ = running_ = this->problem_.zero_params();
   updates_ = 0;
 }
 
@@ -68,16 +68,15 @@ void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
   const bool refresh = (updates_ - 1) % ddp_.inverse_every == 0;
   const Dense<S>* dense = kronecker_layer(t);
   const Index n = dense->inputs(), m = dense->outputs();
-  const Mat<S>& x = nominal_.states[t];
   Mat<S> x_bar(B, n + 1);
-  x_bar << x, Mat<S>::Ones(B, 1);
+  x_bar << nominal_.states[t], Mat<S>::Ones(B, 1);
   Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
   // Lower triangles only (the Cholesky factorisation reads no more): half the flops.
   A *= keep;
   A.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose(), add / S(B));
   // δ = φ′(a) ⊙ p_{t+1} with the pre-activation a = W x + b recomputed.
   const Eigen::Map<const Mat<S>> W(this->theta_[t].data(), m, n);
-  Mat<S> a = x * W.transpose();
+  Mat<S> a = nominal_.states[t] * W.transpose();
   a.rowwise() += this->theta_[t].tail(m).transpose();
   Mat<S> delta(B, m);
   dense->activation().derivative(a.data(), delta.data(), B * m);
@@ -164,10 +163,12 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   r.lr = this->options_.schedule.at(this->steps_, this->epoch_);
   // 1. Nominal pass; the terminal costate p_T = −∇Φ/B and the running cost's gradient.
   r.loss = problem.rollout(nominal_, X, Y, this->theta_);
-  problem.loss().gradient(nominal_.output(), Y, nominal_.loss_gradient);
-  nominal_.costates[T] = S(-1.0 / double(B)) * nominal_.loss_gradient;
-  running_ = problem.zero_params();
-  problem.add_running_cost_gradient(this->theta_, running_);
+  problem.terminal_costate(nominal_, Y);
+  const bool running_cost = problem.has_running_cost();
+  if (running_cost) {
+    for (Vec<S>& part : running_) part.setZero();
+    problem.add_running_cost_gradient(this->theta_, running_);
+  }
   r.step = ++this->steps_;
   ++updates_;
   // 2. Rank-one terminal curvature and its costate recursion ẑ_t = f_xᵀ ẑ_{t+1}.
@@ -181,7 +182,8 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
     const Index rows = t > 0 ? B : 0;
     layer.vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
               nominal_.costates[t + 1], nominal_.costates[t].topRows(rows), grad_[t]);
-    grad_[t] = running_[t] - grad_[t];
+    grad_[t] = -grad_[t];
+    if (running_cost) grad_[t] += running_[t];
     if (ddp_.curvature != DdpCurvature::Identity)
       second_moment_[t] =
           S(ddp_.alpha) * second_moment_[t] + S(1 - ddp_.alpha) * grad_[t].cwiseProduct(grad_[t]);
