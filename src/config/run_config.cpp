@@ -245,10 +245,10 @@ TrainerOptions RunConfig::trainer_options() const {
   o.batch_size = batch_size;
   o.seed = static_cast<std::uint64_t>(seed);
   // With optimizer = "msa" the update is msa_step and these policy settings go unused.
-  o.update = {uses_msa() || uses_ddp() || optimizer == "vanilla_ddp" ? UpdateKind::SGD
-              : uses_discrete_msa()                                  ? UpdateKind::Adam
-              : uses_entropy_sgd()                                   ? UpdateKind::Nesterov
-                                   : UpdateOptions::parse_kind(optimizer),
+  o.update = {uses_msa() || uses_ddp() || uses_vanilla_ddp() ? UpdateKind::SGD
+              : uses_discrete_msa()                          ? UpdateKind::Adam
+              : uses_entropy_sgd()                           ? UpdateKind::Nesterov
+                                                             : UpdateOptions::parse_kind(optimizer),
               momentum,
               beta1,
               beta2,
@@ -287,7 +287,7 @@ std::unique_ptr<MinibatchTrainer<S>> make_trainer(const RunConfig& config,
   if (config.uses_ddp())
     return std::make_unique<DdpTrainer<S>>(problem, train, test, config.trainer_options(),
                                            config.ddp_options());
-  if (config.optimizer == "vanilla_ddp") {
+  if (config.uses_vanilla_ddp()) {
     if constexpr (std::is_same_v<S, double>)
       return std::make_unique<VanillaDdpTrainer>(problem, train, test, config.trainer_options(),
                                                  config.vanilla_ddp_mu);
@@ -389,7 +389,7 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
           "must be in (0, 1]");
   require(c.precision == "float32" || c.precision == "float64", "train.precision",
           "expected float32 or float64, got '" + c.precision + "'");
-  require(c.optimizer != "vanilla_ddp" || c.precision == "float64", "train.precision",
+  require(!c.uses_vanilla_ddp() || c.precision == "float64", "train.precision",
           "optimizer vanilla_ddp needs float64");
   require(c.vanilla_ddp_mu >= 0, "train.vanilla_ddp_mu", "must be >= 0");
   require(c.data.train_limit >= 0 && c.data.test_limit >= 0, "data.train_limit",

@@ -112,6 +112,7 @@ struct RunConfig {
   }
   bool uses_entropy_sgd() const { return optimizer == "entropy_sgd"; }    // EntropySgdTrainer
   bool uses_ddp() const { return optimizer == "ddp"; }                    // DdpTrainer
+  bool uses_vanilla_ddp() const { return optimizer == "vanilla_ddp"; }    // VanillaDdpTrainer
   bool uses_discrete_msa() const { return optimizer == "discrete_msa"; }  // DiscreteMsaTrainer
   DiscreteMsaOptions discrete_msa_options() const {
     return {discrete_rho, discrete_lambda, discrete_alpha, discrete_alpha_decay};
