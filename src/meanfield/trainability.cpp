@@ -13,6 +13,9 @@ double train_briefly(const TrainabilitySettings& s, int depth, double sw2, const
   if (depth < 2)
     throw InputError("trainability: depth counts weight layers and must be at least 2, got " +
                      std::to_string(depth));
+  if (!(sw2 > 0) || !(s.sb2 >= 0))
+    throw InputError("trainability: need sw2 > 0 and sb2 >= 0, got sw2 = " + std::to_string(sw2) +
+                     ", sb2 = " + std::to_string(s.sb2));
   NetworkSpec spec{train.input_shape, {}, "cross_entropy", 0.0};
   for (int l = 0; l + 1 < depth; ++l)
     spec.layers.push_back({.type = "dense", .width = s.width, .activation = s.activation});

@@ -99,3 +99,5 @@ def test_trainability_job_trains_near_criticality_and_fails_deep_in_the_ordered_
     again = mf.train_briefly(train, 6, 1.76, width=64, steps=150, batch=64, lr=1e-2,
                              eval_samples=2000)
     assert again == near  # a seed fixes the job
+    with pytest.raises(ValueError, match="sw2 > 0"):
+        mf.train_briefly(train, 6, -1.0, width=8, steps=2)
