@@ -80,6 +80,7 @@ config sections (docs/config.md lists every key and default):
            inner = gradient | lbfgs, discrete_rho, discrete_lambda, discrete_alpha,
            discrete_alpha_decay, ddp_curvature = identity | diagonal | kfac, ddp_feedback,
            ddp_alpha, ddp_lambda, ddp_damping, ddp_inverse_every, ddp_value_update,
+           ddp_adaptive_damping (Levenberg–Marquardt λ or γ),
            vanilla_ddp_mu (optimizer vanilla_ddp: float64, tiny networks),
            schedule = constant | step | cosine | inverse_time, gamma, step_every, min_lr, decay,
            threads (0: all cores), log_every, checkpoint_every, dynamics_every,

@@ -122,6 +122,11 @@ S Problem<S>::rollout(Workspace<S>& ws, CMatRef<S> X, CMatRef<S> Y, const Params
   ws.states[0] = X;
   for (Index t = 0; t < num_layers(); ++t)
     layers_[t]->forward(*ws.layer_data[t], ws.states[t], theta[t], ws.states[t + 1]);
+  return cost(ws, Y, theta);
+}
+
+template <class S>
+S Problem<S>::cost(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta) const {
   loss_->value(ws.output(), Y, ws.terminal_cost);
   return ws.terminal_cost.mean() + running_cost(theta);
 }

@@ -1,6 +1,7 @@
 #include "deepctl/solver/ddp.hpp"
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <cmath>
 
 #include "deepctl/core/error.hpp"
@@ -22,6 +23,8 @@ DdpTrainer<S>::DdpTrainer(const Problem<S>& problem, const Dataset& train, const
       ddp.inverse_every < 1)
     throw InputError(
         "ddp: need 0 <= ddp_alpha < 1, ddp_lambda > 0, ddp_damping > 0, ddp_inverse_every >= 1");
+  if (ddp.adaptive_damping && ddp.curvature == DdpCurvature::Identity)
+    throw InputError("ddp: ddp_adaptive_damping needs ddp_curvature diagonal or kfac");
   reset_controller();
 }
 
@@ -39,13 +42,28 @@ void DdpTrainer<S>::reset_controller() {
       factor_g_[t] = inverse_g_[t] = Vec<S>::Zero(m * m);
     }
   grad_ = running_ = this->problem_.zero_params();
+  damping_.assign(1, Vec<S>::Constant(1, S(configured_damping())));
+  reduction_ratio_ = std::numeric_limits<double>::quiet_NaN();
   updates_ = 0;
+}
+
+template <class S>
+double DdpTrainer<S>::configured_damping() const {
+  return ddp_.curvature == DdpCurvature::Diagonal ? ddp_.lambda
+         : ddp_.curvature == DdpCurvature::Kfac   ? ddp_.damping
+                                                  : 0.0;
+}
+
+template <class S>
+double DdpTrainer<S>::damping() const {
+  return double(damping_[0][0]);
 }
 
 template <class S>
 std::vector<std::pair<std::string, Params<S>*>> DdpTrainer<S>::controller_state() {
   if (ddp_.curvature == DdpCurvature::Identity) return {};
   std::vector<std::pair<std::string, Params<S>*>> state{{"ddp_v", &second_moment_}};
+  if (ddp_.adaptive_damping) state.emplace_back("ddp_damping", &damping_);
   if (ddp_.curvature == DdpCurvature::Kfac)
     state.insert(state.end(), {{"ddp_kfac_a", &factor_a_},
                                {"ddp_kfac_g", &factor_g_},
@@ -86,7 +104,7 @@ void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
   if (!refresh) return;
   const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
                pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
-               root = std::sqrt(ddp_.damping);
+               root = std::sqrt(damping());
   auto damped_inverse = [](const Eigen::Map<Mat<S>>& F, double gamma, Vec<S>& inverse) {
     const Index k = F.rows();
     Mat<S> damped = F;
@@ -113,7 +131,7 @@ void DdpTrainer<S>::apply_inverse_curvature(Index t, double lr, const Vec<S>& in
     Eigen::Map<Mat<S>>(out.data(), m, n) = R.leftCols(n);
     out.tail(m) = R.col(n);
   } else {
-    out = S(lr) * in.cwiseQuotient((second_moment_[t].array().sqrt() + S(ddp_.lambda)).matrix());
+    out = S(lr) * in.cwiseQuotient((second_moment_[t].array().sqrt() + damping_[0][0]).matrix());
   }
 }
 
@@ -151,6 +169,18 @@ void DdpTrainer<S>::rank_one_value_hessian(CMatRef<S> Y) {
 }
 
 template <class S>
+void DdpTrainer<S>::adapt_damping(double cost_before, double cost_after, double expected_change) {
+  reduction_ratio_ = (cost_after - cost_before) / expected_change;
+  const double omega = std::pow(19.0 / 20.0, ddp_.inverse_every);
+  double mu = damping();
+  if (!(reduction_ratio_ >= 0.25))  // NaN and ±inf included
+    mu = std::min(mu / omega, 1e8);
+  else if (reduction_ratio_ > 0.75)
+    mu = std::max(mu * omega, configured_damping());
+  damping_[0][0] = S(mu);
+}
+
+template <class S>
 StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   const Problem<S>& problem = this->problem_;
   const Index B = X.rows(), T = problem.num_layers();
@@ -176,6 +206,9 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   // 3. The backward pass: Q_u,t = ∇_{θ_t} J from V'_x = −p_{t+1}, the curvature statistics of
   // layer t, and with the value update V_x,t = Q_x + Q_uxᵀ k_t, i.e. p_t^(i) −= c_i (ẑ_{t+1}^(i) ·
   // f_u k_t) ẑ_t^(i) (f_u k_t by the layer's jvp with dx = 0).
+  // Step 5 on the update before the KFAC inverses are refreshed: ΔV = −½ Σ_t Q_uᵀ M_t⁻¹ Q_u.
+  const bool adapting = ddp_.adaptive_damping && updates_ % ddp_.inverse_every == 0;
+  double expected_change = 0;
   Vec<S> step_t;
   for (Index t = T - 1; t >= 0; --t) {
     const Layer<S>& layer = problem.layer(t);
@@ -188,8 +221,10 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
       second_moment_[t] =
           S(ddp_.alpha) * second_moment_[t] + S(1 - ddp_.alpha) * grad_[t].cwiseProduct(grad_[t]);
     if (kronecker_layer(t)) update_kronecker_factors(t, B);
-    if (ddp_.feedback && ddp_.value_update && t > 0) {
-      apply_inverse_curvature(t, r.lr, grad_[t], step_t);  // −k_t
+    const bool value_update = ddp_.feedback && ddp_.value_update && t > 0;
+    if (adapting || value_update) apply_inverse_curvature(t, r.lr, grad_[t], step_t);  // −k_t
+    if (adapting) expected_change -= 0.5 * double(grad_[t].dot(step_t));
+    if (value_update) {
       Mat<S> moved(B, layer.output_size());
       layer.jvp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
                 Mat<S>::Zero(B, layer.input_size()), -step_t, moved);
@@ -204,6 +239,8 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
       apply_inverse_curvature(t, r.lr, grad_[t], step_t);
       this->theta_[t] -= step_t;
     }
+    if (adapting)
+      adapt_damping(r.loss, problem.rollout(feedback_, X, Y, this->theta_), expected_change);
     return r;
   }
   // 4. Feedback forward pass on the nominal records.
@@ -231,6 +268,7 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
     layer.forward(*feedback_.layer_data[t], feedback_.states[t], this->theta_[t],
                   feedback_.states[t + 1]);
   }
+  if (adapting) adapt_damping(r.loss, problem.cost(feedback_, Y, this->theta_), expected_change);
   return r;
 }
 

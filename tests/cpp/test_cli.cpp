@@ -346,6 +346,25 @@ TEST(Cli, EmsaAndPidTrainTheDigitsExample) {
       "unknown optimizer 'lbfgs'");
 }
 
+TEST(Cli, DdpTrainsTheDigitsExample) {
+  // The DDP trainer (REFERENCE F11) from a config: Kronecker-factored curvature with feedback and
+  // Levenberg–Marquardt damping; its keys' errors name the key.
+  const fs::path dir = scratch("ddp");
+  const Result r = train(example("digits_mlp.toml"), dir, "kfac",
+                         "--set train.threads=1 --set train.epochs=10 --set train.optimizer=ddp "
+                         "--set train.lr=0.01 --set train.ddp_curvature=kfac "
+                         "--set train.ddp_damping=0.01 --set train.ddp_adaptive_damping=true");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_GE(test_accuracy(dir / "kfac"), 0.95);  // measured: 0.986
+  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad",
+                              "--set train.optimizer=ddp --set train.ddp_curvature=identity "
+                              "--set train.ddp_adaptive_damping=true"),
+                        "train.ddp_adaptive_damping");
+  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad2",
+                              "--set train.optimizer=ddp --set train.ddp_curvature=fisher"),
+                        "train.ddp_curvature");
+}
+
 TEST(Cli, CompareOptimisersOverSeeds) {
   const fs::path dir = scratch("compare");
   const Result r =

@@ -237,6 +237,70 @@ TEST(Ddp, KroneckerCurvatureIsTheDampedKroneckerInverse) {
   }
 }
 
+TEST(Ddp, LevenbergMarquardtRatioIsActualOverExpectedChange) {
+  // Adaptation on every update (inverse_every = 1), diagonal curvature, one step from θ_0 on 40
+  // samples. There v = (1−α) g⊙g, so M⁻¹g = η g/(√(1−α)|g| + λ) and ΔV = −½ gᵀM⁻¹g are known in
+  // closed form; ρ = (J(θ_1) − J(θ_0))/ΔV with J(θ_1) from a fresh forward pass. Without
+  // feedback θ_0 − θ_1 is M⁻¹g itself.
+  Digits d;
+  const Problem<double> problem = build_problem<double>(d.spec);
+  const Params<double> init = problem.init_params(Rng(4), {});
+  const Index B = 40;
+  const Mat<double> X = d.data.train.inputs.topRows(B).cast<double>(),
+                    Y = d.data.train.targets.topRows(B).cast<double>();
+  Workspace<double> ws = problem.make_workspace(B);
+  const double cost_before = problem.rollout(ws, X, Y, init);
+  Params<double> g;
+  problem.adjoint(ws, Y, init, g);
+  const double alpha = 0.9, lambda = 1e-6, omega = 19.0 / 20.0;
+  for (const bool feedback : {false, true})
+    for (const double lr : {1e-5, 1e-3, 3.0}) {
+      DdpOptions options{DdpCurvature::Diagonal, feedback, alpha, lambda};
+      options.inverse_every = 1;
+      options.adaptive_damping = true;
+      DdpTrainer<double> ddp(problem, d.data.train, nullptr, d.options(lr), options);
+      ddp.init(init);
+      EXPECT_TRUE(std::isnan(ddp.reduction_ratio()));
+      ddp.step(X, Y);
+      double expected_change = 0;
+      for (std::size_t t = 0; t < init.size(); ++t) {
+        const Vec<double> step =
+            lr *
+            g[t].cwiseQuotient((std::sqrt(1 - alpha) * g[t].cwiseAbs().array() + lambda).matrix());
+        expected_change -= 0.5 * g[t].dot(step);
+        if (!feedback) {
+          EXPECT_LT((init[t] - ddp.params()[t] - step).norm(), 1e-12 * step.norm());
+        }
+      }
+      const double ratio =
+          (problem.rollout(ws, X, Y, ddp.params()) - cost_before) / expected_change;
+      EXPECT_NEAR(ddp.reduction_ratio(), ratio, 1e-9 * std::abs(ratio)) << feedback << lr;
+      if (lr == 1e-5) EXPECT_NEAR(ratio, 2.0, 0.01);  // small steps: twice the model's ΔV
+      if (lr == 3.0) EXPECT_LT(ratio, 0.25);          // far past the model: J barely falls
+      // The configured λ is the floor: only a raise can show at the first adaptation.
+      EXPECT_NEAR(ddp.damping(), ratio < 0.25 ? lambda / omega : lambda, 1e-12 * lambda);
+    }
+  // A raise, then a small step lowers μ back to the floor (η = 3, then 3/(1 + 10⁶)).
+  TrainerOptions o = d.options(3.0);
+  o.schedule.kind = ScheduleKind::InverseTime;
+  o.schedule.decay = 1e6;
+  DdpOptions options{DdpCurvature::Diagonal, true, alpha, lambda};
+  options.inverse_every = 1;
+  options.adaptive_damping = true;
+  DdpTrainer<double> ddp(problem, d.data.train, nullptr, o, options);
+  ddp.init(init);
+  ddp.step(X, Y);
+  EXPECT_LT(ddp.reduction_ratio(), 0.25);
+  EXPECT_NEAR(ddp.damping(), lambda / omega, 1e-12 * lambda);
+  ddp.step(X, Y);
+  EXPECT_GT(ddp.reduction_ratio(), 0.75);
+  EXPECT_NEAR(ddp.damping(), lambda, 1e-12 * lambda);
+  o = d.options(0.1);
+  DdpOptions identity{DdpCurvature::Identity, true, 0.99, 1e-8};
+  identity.adaptive_damping = true;
+  EXPECT_THROW(DdpTrainer<double>(problem, d.data.train, nullptr, o, identity), InputError);
+}
+
 TEST(Ddp, TrainsDigitsAndResumesExactly) {
   Digits d;
   const Problem<double> problem = build_problem<double>(d.spec);
@@ -247,21 +311,28 @@ TEST(Ddp, TrainsDigitsAndResumesExactly) {
   DdpOptions kfac{DdpCurvature::Kfac, true, 0.95, 1e-8};
   kfac.inverse_every = 7;
   kfac.damping = 1e-2;
-  for (const auto& [options, lr] :
-       {std::pair{DdpOptions{DdpCurvature::Diagonal, true, 0.99, 1e-8}, 3e-3},
-        std::pair{kfac, 0.01}}) {
+  // And KFAC with Levenberg–Marquardt damping at a rate high enough to raise γ, which then
+  // travels in the checkpoint too.
+  DdpOptions adaptive = kfac;
+  adaptive.adaptive_damping = true;
+  for (const auto& [options, lr, least_accuracy] :
+       {std::tuple{DdpOptions{DdpCurvature::Diagonal, true, 0.99, 1e-8}, 3e-3, 0.95},
+        std::tuple{kfac, 0.01, 0.95}, std::tuple{adaptive, 0.05, 0.92}}) {
     TrainerOptions o = d.options(lr);
     o.epochs = 10;
     DdpTrainer<double> straight(problem, d.data.train, nullptr, o, options);
     straight.init(init);
     EXPECT_EQ(straight.solve().status, TrainStatus::Completed);
     const double accuracy = evaluate(problem, straight.params(), d.data.test).accuracy;
-    EXPECT_GE(accuracy, 0.95);  // measured: 0.961 diagonal, 0.978 kfac
+    EXPECT_GE(accuracy, least_accuracy);  // measured: 0.961 diagonal, 0.978 kfac, 0.936 adaptive
     const std::string path = (std::filesystem::temp_directory_path() / "deepctl_ddp.npz").string();
     {
       DdpTrainer<double> t(problem, d.data.train, nullptr, o, options);
       t.init(init);
       for (int e = 0; e < 4; ++e) t.run_epoch();
+      if (options.adaptive_damping) {
+        EXPECT_GT(t.damping(), kfac.damping);  // measured: 0.0143
+      }
       save_checkpoint(path, t);
     }
     DdpTrainer<double> resumed(problem, d.data.train, nullptr, o, options);
@@ -269,6 +340,7 @@ TEST(Ddp, TrainsDigitsAndResumesExactly) {
     resumed.solve();
     for (std::size_t t = 0; t < init.size(); ++t)
       EXPECT_EQ(resumed.params()[t], straight.params()[t]);
+    EXPECT_EQ(resumed.damping(), straight.damping());
   }
   TrainerOptions o = d.options(3e-3);
   EXPECT_THROW(DdpTrainer<double>(problem, d.data.train, nullptr, o,

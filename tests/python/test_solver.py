@@ -186,10 +186,12 @@ def test_ddp_trainer_from_python():
     assert dc.evaluate(problem, trainer.params, test).accuracy > 0.95  # measured 0.978
     assert trainer.passes_per_step == 3
     kfac = dc.DdpTrainer(problem, train, test, dc.options(epochs=5, lr=1e-2, batch_size=32),
-                         curvature="kfac", damping=1e-2)
+                         curvature="kfac", damping=1e-2, adaptive_damping=True)
     kfac.init(problem.init_params(seed=1))
+    assert np.isnan(kfac.reduction_ratio) and kfac.damping == 1e-2
     kfac.solve()
     assert dc.evaluate(problem, kfac.params, test).accuracy > 0.95
+    assert np.isfinite(kfac.reduction_ratio) and kfac.damping >= 1e-2  # γ is the floor
     with pytest.raises(ValueError, match="identity, diagonal or kfac"):
         dc.DdpTrainer(problem, train, test, curvature="fisher")
 

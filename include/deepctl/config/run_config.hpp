@@ -79,6 +79,7 @@ struct RunConfig {
   double ddp_damping = 1e-3;               // ddp, kfac: γ, the Tikhonov damping
   int ddp_inverse_every = 20;              // ddp, kfac: updates between the factors' inversions
   bool ddp_value_update = false;           // ddp with feedback: V_x = Q_x + Q_uxᵀk (not −p)
+  bool ddp_adaptive_damping = false;       // ddp: Levenberg–Marquardt adaptation of λ or γ
   double vanilla_ddp_mu = 1.0;         // vanilla_ddp: initial and least Levenberg–Marquardt μ
   double discrete_rho = 0.5;           // discrete_msa: ρ of the step limiter
   double discrete_lambda = 1e-7;       // discrete_msa: λ, ternary sparsity price
@@ -124,7 +125,8 @@ struct RunConfig {
             ddp_lambda,
             ddp_damping,
             ddp_inverse_every,
-            ddp_value_update};
+            ddp_value_update,
+            ddp_adaptive_damping};
   }
   // The heavy-ball momentum m of the SGD temperature η(N/B − 1)/(1 − m): `momentum` for the
   // momentum and nesterov policies, 0 otherwise.

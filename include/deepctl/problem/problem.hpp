@@ -74,6 +74,8 @@ class Problem {
   void add_running_cost_gradient(const Params<S>& theta, Params<S>& grad) const;
   // Forward pass: states and J for inputs X (B × n_0) and targets Y (B × n_T).
   S rollout(Workspace<S>& ws, CMatRef<S> X, CMatRef<S> Y, const Params<S>& theta) const;
+  // J of the output ws already holds (after a forward pass at θ); sets ws.terminal_cost.
+  S cost(Workspace<S>& ws, CMatRef<S> Y, const Params<S>& theta) const;
   // After rollout: ws.loss_gradient = ∇Φ per sample and the terminal costate p_T = −(1/B)∇Φ.
   void terminal_costate(Workspace<S>& ws, CMatRef<S> Y) const;
   // Costate pass after rollout: costates and grad[t] = ∇_{θ_t} J (terminal_costate, then
