@@ -27,7 +27,8 @@ order) and prints, per optimiser: final test accuracy mean and standard deviatio
 mean steps, effective epochs and wall time until the test accuracy (checked after each epoch)
 first reaches ACC (default: 0.9 of the best final accuracy of any run), the mean minibatch
 training loss over the first epoch (how fast the loss falls per iteration early on), and the
-mean wall time per step. Effective epochs count minibatch forward-costate passes over the training set:
+mean wall time per step. A run that diverges has no final accuracy: the row then says on how
+many seeds it diverged. Effective epochs count minibatch forward-costate passes over the training set:
 epochs x (L + 1) for entropy_sgd with L inner steps, epochs for the others.
 A SPEC is an optimizer name with its own train.* settings after colons, e.g.
   --optimizers sgd:lr=0.1,momentum:lr=0.05,adam:lr=0.003,pid:lr=0.003:ki=1:kd=2,msa:rho=0.05:inner_lr=0.1
@@ -176,10 +177,15 @@ int compare_main(const std::vector<std::string>& args) {
     for (const RunConfig& c : configs[o]) {
       curves[o].push_back(c.precision == "float64" ? train_once<double>(c, data)
                                                    : train_once<float>(c, data));
-      if (!as_json)
-        std::cerr << specs[o].label << " seed " << c.seed << ": test accuracy "
-                  << curves[o].back().accuracy.back() << " (" << curves[o].back().seconds
-                  << " s)\n";
+      const Curve& run = curves[o].back();
+      if (!as_json) {
+        std::cerr << specs[o].label << " seed " << c.seed << ": ";
+        if (run.status == "diverged")
+          std::cerr << "diverged at step " << run.steps;
+        else
+          std::cerr << "test accuracy " << run.accuracy.back();
+        std::cerr << " (" << run.seconds << " s)\n";
+      }
     }
   if (std::isnan(target)) {
     double best = 0;
@@ -195,9 +201,12 @@ int compare_main(const std::vector<std::string>& args) {
                {"optimizers", json::array()}};
   for (std::size_t o = 0; o < specs.size(); ++o) {
     std::vector<double> final_acc, steps_to, epochs_to, wall_to, per_step, first_loss;
+    long diverged = 0;
     json runs = json::array();
     for (const Curve& c : curves[o]) {
-      final_acc.push_back(c.accuracy.empty() ? std::nan("") : c.accuracy.back());
+      // A diverged run has no final accuracy (its last epoch's would flatter it).
+      diverged += c.status == "diverged";
+      final_acc.push_back(c.status == "diverged" ? std::nan("") : c.accuracy.back());
       per_step.push_back(c.steps > 0 ? c.seconds / double(c.steps) : std::nan(""));
       first_loss.push_back(c.first_epoch_loss);
       for (std::size_t e = 0; e < c.accuracy.size(); ++e)
@@ -226,6 +235,7 @@ int compare_main(const std::vector<std::string>& args) {
           finite_or_null(all_reached ? mean(epochs_to) : std::nan(""))},
          {"seconds_to_target", finite_or_null(all_reached ? mean(wall_to) : std::nan(""))},
          {"reached_target", steps_to.size()},
+         {"diverged", diverged},
          {"first_epoch_loss", finite_or_null(mean(first_loss))},
          {"ms_per_step", finite_or_null(1e3 * mean(per_step))},
          {"runs", runs}});
@@ -253,8 +263,12 @@ int compare_main(const std::vector<std::string>& args) {
         s << std::fixed << std::setprecision(digits) << v.get<double>();
         return s.str();
       };
+      const long diverged = o["diverged"].get<long>();
       std::cout << std::setw(int(width)) << o["name"].get<std::string>() << std::setw(22)
-                << (show(o["test_accuracy_mean"], 4) + " ± " + show(o["test_accuracy_std"], 4))
+                << (diverged > 0
+                        ? "diverged: " + std::to_string(diverged) + " of " + std::to_string(seeds)
+                        : show(o["test_accuracy_mean"], 4) + " ± " +
+                              show(o["test_accuracy_std"], 4))
                 << std::setw(18) << show(o["steps_to_target"], 0) << std::setw(18)
                 << show(o["effective_epochs_to_target"], 0) << std::setw(16)
                 << show(o["seconds_to_target"], 3) << std::setw(16)

@@ -158,6 +158,20 @@ void Conv2d<S>::jvp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> 
 }
 
 template <class S>
+void Conv2d<S>::kronecker_rows(LayerData& data, CMatRef<S> x, Mat<S>& patches,
+                               Mat<S>& deltas) const {
+  auto& d = static_cast<ConvData<S>&>(data);
+  const Index M = geo_.out_channels, P = out_.height * out_.width;
+  patches.resize(x.rows() * P, geo_.patch_size());
+  deltas.resize(x.rows() * P, M);
+  for (Index s = 0; s < x.rows(); ++s) {
+    im2col(x.row(s).data(), d.col);
+    patches.middleRows(s * P, P) = d.col.transpose();
+    deltas.middleRows(s * P, P) = Eigen::Map<const Mat<S>>(d.delta.row(s).data(), M, P).transpose();
+  }
+}
+
+template <class S>
 void Conv2d<S>::init_params(Rng& rng, const Initializer& init, VecRef<S> theta) const {
   const Index fan_in = geo_.patch_size();
   const Index fan_out = geo_.out_channels * geo_.kernel * geo_.kernel;

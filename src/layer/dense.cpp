@@ -107,6 +107,20 @@ void Dense<S>::init_params(Rng& rng, const Initializer& init, VecRef<S> theta) c
   init.biases(rng, out_, theta.data() + out_ * in_);
 }
 
+template <class S>
+KroneckerShape Dense<S>::kronecker_shape() const {
+  if (weights_ != WeightSet::Real) return {};
+  return {out_, in_};
+}
+
+template <class S>
+void Dense<S>::kronecker_rows(LayerData& data, CMatRef<S> x, Mat<S>& patches,
+                              Mat<S>& deltas) const {
+  if (weights_ != WeightSet::Real) return Layer<S>::kronecker_rows(data, x, patches, deltas);
+  patches = x;
+  deltas = static_cast<DenseData<S>&>(data).delta;
+}
+
 template class Dense<float>;
 template class Dense<double>;
 

@@ -36,8 +36,9 @@ void DdpTrainer<S>::reset_controller() {
     factor->assign(T, Vec<S>());
   }
   for (Index t = 0; t < T; ++t)
-    if (const Dense<S>* dense = kronecker_layer(t)) {
-      const Index n = dense->inputs() + 1, m = dense->outputs();
+    if (factored(t)) {
+      const KroneckerShape shape = this->problem_.layer(t).kronecker_shape();
+      const Index n = shape.inputs + 1, m = shape.outputs;
       factor_a_[t] = inverse_a_[t] = Vec<S>::Zero(n * n);
       factor_g_[t] = inverse_g_[t] = Vec<S>::Zero(m * m);
     }
@@ -73,10 +74,9 @@ std::vector<std::pair<std::string, Params<S>*>> DdpTrainer<S>::controller_state(
 }
 
 template <class S>
-const Dense<S>* DdpTrainer<S>::kronecker_layer(Index t) const {
-  if (ddp_.curvature != DdpCurvature::Kfac) return nullptr;
-  const auto* dense = dynamic_cast<const Dense<S>*>(&this->problem_.layer(t));
-  return dense && dense->weights() == WeightSet::Real ? dense : nullptr;
+bool DdpTrainer<S>::factored(Index t) const {
+  return ddp_.curvature == DdpCurvature::Kfac &&
+         this->problem_.layer(t).kronecker_shape().factored();
 }
 
 template <class S>
@@ -84,23 +84,20 @@ void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
   // The first update sets the averages (an average started at 0 would undo the damping's scale).
   const S keep = updates_ == 1 ? S(0) : S(ddp_.alpha), add = 1 - keep;
   const bool refresh = (updates_ - 1) % ddp_.inverse_every == 0;
-  const Dense<S>* dense = kronecker_layer(t);
-  const Index n = dense->inputs(), m = dense->outputs();
-  Mat<S> x_bar(B, n + 1);
-  x_bar << nominal_.states[t], Mat<S>::Ones(B, 1);
+  const Layer<S>& layer = this->problem_.layer(t);
+  const KroneckerShape shape = layer.kronecker_shape();
+  const Index n = shape.inputs, m = shape.outputs;
+  // The B·P patches and their δ = φ′(a) ⊙ p_{t+1}, left by this step's vjp of layer t.
+  layer.kronecker_rows(*nominal_.layer_data[t], nominal_.states[t], patches_, deltas_);
+  const Index rows = patches_.rows();
+  Mat<S> x_bar(rows, n + 1);
+  x_bar << patches_, Mat<S>::Ones(rows, 1);
   Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
   // Lower triangles only (the Cholesky factorisation reads no more): half the flops.
   A *= keep;
-  A.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose(), add / S(B));
-  // δ = φ′(a) ⊙ p_{t+1} with the pre-activation a = W x + b recomputed.
-  const Eigen::Map<const Mat<S>> W(this->theta_[t].data(), m, n);
-  Mat<S> a = nominal_.states[t] * W.transpose();
-  a.rowwise() += this->theta_[t].tail(m).transpose();
-  Mat<S> delta(B, m);
-  dense->activation().derivative(a.data(), delta.data(), B * m);
-  delta = delta.cwiseProduct(nominal_.costates[t + 1]);
+  A.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose(), add / S(rows));
   G *= keep;
-  G.template selfadjointView<Eigen::Lower>().rankUpdate(delta.transpose(), add * S(B));
+  G.template selfadjointView<Eigen::Lower>().rankUpdate(deltas_.transpose(), add * S(B));
   if (!refresh) return;
   const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
                pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
@@ -120,9 +117,10 @@ void DdpTrainer<S>::apply_inverse_curvature(Index t, double lr, const Vec<S>& in
                                             Vec<S>& out) const {
   if (ddp_.curvature == DdpCurvature::Identity) {
     out = S(lr) * in;
-  } else if (const Dense<S>* dense = kronecker_layer(t)) {
+  } else if (factored(t)) {
     // η G⁻¹ [V_W | v_b] A⁻¹, back into θ's layout [W row-major, b].
-    const Index n = dense->inputs(), m = dense->outputs();
+    const KroneckerShape shape = this->problem_.layer(t).kronecker_shape();
+    const Index n = shape.inputs, m = shape.outputs;
     Mat<S> V(m, n + 1);
     V << Eigen::Map<const Mat<S>>(in.data(), m, n), in.tail(m);
     const Mat<S> R = S(lr) * Eigen::Map<const Mat<S>>(inverse_g_[t].data(), m, m) * V *
@@ -220,7 +218,7 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
     if (ddp_.curvature != DdpCurvature::Identity)
       second_moment_[t] =
           S(ddp_.alpha) * second_moment_[t] + S(1 - ddp_.alpha) * grad_[t].cwiseProduct(grad_[t]);
-    if (kronecker_layer(t)) update_kronecker_factors(t, B);
+    if (factored(t)) update_kronecker_factors(t, B);
     const bool value_update = ddp_.feedback && ddp_.value_update && t > 0;
     if (adapting || value_update) apply_inverse_curvature(t, r.lr, grad_[t], step_t);  // −k_t
     if (adapting) expected_change -= 0.5 * double(grad_[t].dot(step_t));

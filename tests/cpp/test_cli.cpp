@@ -407,6 +407,22 @@ TEST(Cli, CompareOptimisersOverSeeds) {
   expect_one_line_error(
       run_cli("compare " + example("digits_mlp.toml").string() + " --optimizers rmsprop", dir),
       "unknown optimizer 'rmsprop'");
+  // A run that diverges in its first epoch (SGD at rate 1e38 overflows) is reported, not a crash,
+  // and has no final accuracy; the figures are still drawn.
+  const Result d =
+      run_cli("compare " + example("digits_mlp.toml").string() +
+                  " --optimizers sgd:lr=1e38,sgd:lr=0.1 --seeds 1 --set train.epochs=1 "
+                  "--set train.threads=1 --out " +
+                  (dir / "d").string(),
+              dir);
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_NE(d.err.find("sgd:lr=1e38 seed 0: diverged at step"), std::string::npos) << d.err;
+  EXPECT_NE(d.out.find("diverged: 1 of 1"), std::string::npos) << d.out;
+  const json dj = json::parse(slurp(dir / "d" / "compare.json"));
+  EXPECT_EQ(dj["optimizers"][0]["diverged"].get<long>(), 1);
+  EXPECT_TRUE(dj["optimizers"][0]["test_accuracy_mean"].is_null());
+  EXPECT_EQ(dj["optimizers"][1]["diverged"].get<long>(), 0);
+  EXPECT_TRUE(fs::exists(dir / "d" / "compare_step.png"));
 }
 
 TEST(Cli, DigitsMlpExampleReaches95Percent) {

@@ -237,6 +237,75 @@ TEST(Ddp, KroneckerCurvatureIsTheDampedKroneckerInverse) {
   }
 }
 
+TEST(Ddp, KroneckerFactorsOfAConvolutionCountItsPatchesAsSamples) {
+  // KFC (Grosse & Martens 2016): one open-loop step of a 3 × 3 convolution (1 → 3 channels,
+  // padding 1) on 40 DIGITS images against the dense solve with (G + γ_G I) ⊗ (A + γ_A I), where
+  // A = (1/(BP)) Σ x̄x̄ᵀ over the B·P = 40·64 patches x̄ = [x̃; 1] cut out of the images here, and
+  // G = B Σ δδᵀ with δ = φ′(a) ⊙ p_1 per patch from the costate pass (a recomputed here).
+  Digits d;
+  const NetworkSpec spec{
+      {1, 8, 8},
+      {{.type = "conv2d", .channels = 3, .kernel = 3, .padding = 1, .activation = "tanh"},
+       {.type = "flatten"},
+       {.type = "dense", .width = 10}},
+      "cross_entropy",
+      0};
+  const Problem<double> problem = build_problem<double>(spec);
+  const Params<double> init = problem.init_params(Rng(9), {});
+  const Index B = 40, P = 64, n = 9, m = 3;
+  const Mat<double> X = d.data.train.inputs.topRows(B).cast<double>(),
+                    Y = d.data.train.targets.topRows(B).cast<double>();
+  const double lr = 0.05, damping = 1e-2;
+  DdpOptions kfac{DdpCurvature::Kfac, false, 0.9, 1e-8};
+  kfac.damping = damping;
+  DdpTrainer<double> ddp(problem, d.data.train, nullptr, d.options(lr), kfac);
+  ddp.init(init);
+  ddp.step(X, Y);
+
+  Workspace<double> ws = problem.make_workspace(B);
+  problem.rollout(ws, X, Y, init);
+  Params<double> grad;
+  problem.adjoint(ws, Y, init, grad);
+  const Eigen::Map<const Mat<double>> K(init[0].data(), m, n);
+  const Vec<double> b = init[0].tail(m);
+  Mat<double> A = Mat<double>::Zero(n + 1, n + 1), G = Mat<double>::Zero(m, m);
+  Vec<double> x_bar(n + 1);
+  for (Index s = 0; s < B; ++s)
+    for (Index y = 0; y < 8; ++y)
+      for (Index x = 0; x < 8; ++x) {
+        for (Index i = 0; i < 3; ++i)
+          for (Index j = 0; j < 3; ++j) {
+            const Index row = y + i - 1, col = x + j - 1;
+            const bool inside = row >= 0 && row < 8 && col >= 0 && col < 8;
+            x_bar[i * 3 + j] = inside ? X(s, row * 8 + col) : 0.0;
+          }
+        x_bar[n] = 1;
+        A += x_bar * x_bar.transpose() / double(B * P);
+        Vec<double> delta(m);
+        for (Index c = 0; c < m; ++c) {
+          const double a = K.row(c).dot(x_bar.head(n)) + b[c];
+          delta[c] = (1 - std::tanh(a) * std::tanh(a)) * ws.costates[1](s, c * P + y * 8 + x);
+        }
+        G += double(B) * delta * delta.transpose();
+      }
+  const double pi = std::sqrt((A.trace() / double(n + 1)) / (G.trace() / double(m)));
+  const Mat<double> F =
+      Eigen::kroneckerProduct(G + std::sqrt(damping) / pi * Mat<double>::Identity(m, m),
+                              A + pi * std::sqrt(damping) * Mat<double>::Identity(n + 1, n + 1))
+          .eval();
+  // θ_0 = [K (m × n) row-major, b] against the [K | b] row-by-row layout of F.
+  Vec<double> v(m * (n + 1)), step(m * (n + 1));
+  const Vec<double> taken = init[0] - ddp.params()[0];
+  for (Index i = 0; i < m; ++i) {
+    v.segment(i * (n + 1), n) = grad[0].segment(i * n, n);
+    v[i * (n + 1) + n] = grad[0][m * n + i];
+    step.segment(i * (n + 1), n) = taken.segment(i * n, n);
+    step[i * (n + 1) + n] = taken[m * n + i];
+  }
+  const Vec<double> expected = lr * F.lu().solve(v);
+  EXPECT_LT((step - expected).norm(), 1e-9 * expected.norm());
+}
+
 TEST(Ddp, LevenbergMarquardtRatioIsActualOverExpectedChange) {
   // Adaptation on every update (inverse_every = 1), diagonal curvature, one step from θ_0 on 40
   // samples. There v = (1−α) g⊙g, so M⁻¹g = η g/(√(1−α)|g| + λ) and ΔV = −½ gᵀM⁻¹g are known in

@@ -41,6 +41,10 @@ class Conv2d final : public Layer<S> {
   void jvp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> dx, CVecRef<S> dtheta,
            MatRef<S> dy) const override;
   void init_params(Rng& rng, const Initializer& init, VecRef<S> theta) const override;
+  // m = M channels, n = C·k·k; the P = H_o·W_o patches of a sample are the columns of col(x).
+  KroneckerShape kronecker_shape() const override { return {geo_.out_channels, geo_.patch_size()}; }
+  void kronecker_rows(LayerData& data, CMatRef<S> x, Mat<S>& patches,
+                      Mat<S>& deltas) const override;
 
  private:
   void im2col(const S* x, Mat<S>& col) const;

@@ -33,9 +33,7 @@ class Dense final : public Layer<S> {
   WeightSet weights() const { return weights_; }
   Index inputs() const { return in_; }
   Index outputs() const { return out_; }
-  Capabilities capabilities() const override {
-    return {.meanfield = weights_ == WeightSet::Real};
-  }
+  Capabilities capabilities() const override { return {.meanfield = weights_ == WeightSet::Real}; }
 
   std::unique_ptr<LayerData> make_data(Index batch) const override;
   void forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<S> y) const override;
@@ -44,6 +42,10 @@ class Dense final : public Layer<S> {
   void jvp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> dx, CVecRef<S> dtheta,
            MatRef<S> dy) const override;
   void init_params(Rng& rng, const Initializer& init, VecRef<S> theta) const override;
+  // Real weights only (P = 1, the patch is x); discrete ones are not factored.
+  KroneckerShape kronecker_shape() const override;
+  void kronecker_rows(LayerData& data, CMatRef<S> x, Mat<S>& patches,
+                      Mat<S>& deltas) const override;
 
  private:
   Index in_, out_;

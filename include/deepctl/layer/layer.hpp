@@ -33,6 +33,14 @@ struct Capabilities {
                               // (false for layers written in Python, which hold the GIL)
 };
 
+// Kronecker-factored curvature (KFAC for dense layers, KFC for convolutions; solver/ddp.hpp): a
+// layer whose pre-activation is a = W x̃ + b on P "patches" x̃ ∈ R^n per sample, with
+// θ = [W (m × n) row-major, b (m)], reports {m, n}; {0, 0} for every other layer.
+struct KroneckerShape {
+  Index outputs = 0, inputs = 0;  // m, n
+  bool factored() const { return outputs > 0; }
+};
+
 // Buffers of one layer for one batch size; each layer kind derives its own.
 struct LayerData {
   explicit LayerData(Index batch_size) : batch(batch_size) {}
@@ -58,11 +66,21 @@ class Layer {
 
   virtual std::unique_ptr<LayerData> make_data(Index batch) const = 0;
   virtual void forward(LayerData& data, CMatRef<S> x, CVecRef<S> theta, MatRef<S> y) const = 0;
-  virtual void vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next,
-                   MatRef<S> p, VecRef<S> g) const = 0;
+  virtual void vjp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> p_next, MatRef<S> p,
+                   VecRef<S> g) const = 0;
   virtual void jvp(LayerData& data, CMatRef<S> x, CVecRef<S> theta, CMatRef<S> dx,
                    CVecRef<S> dtheta, MatRef<S> dy) const = 0;
   virtual void init_params(Rng& rng, const Initializer& init, VecRef<S> theta) const = 0;
+
+  virtual KroneckerShape kronecker_shape() const { return {}; }
+  // After a vjp with p_next (the last call on `data`), for a factored layer: the B·P patches
+  // x̃ as rows of `patches` (B·P × n) and, row for row, the pre-activation costates
+  // δ = φ′(a) ⊙ p_next of `deltas` (B·P × m). Other layers leave both empty.
+  virtual void kronecker_rows(LayerData& /*data*/, CMatRef<S> /*x*/, Mat<S>& patches,
+                              Mat<S>& deltas) const {
+    patches.resize(0, 0);
+    deltas.resize(0, 0);
+  }
 };
 
 // Checks that `data` was made for batch size `rows` by `layer`; throws InputError otherwise.

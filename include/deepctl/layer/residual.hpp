@@ -51,7 +51,8 @@ template <class S>
 std::optional<DenseStep<S>> as_dense_step(const Layer<S>& layer) {
   if (const auto* d = dynamic_cast<const Dense<S>*>(&layer)) return DenseStep<S>{d, 0.0};
   if (const auto* r = dynamic_cast<const Residual<S>*>(&layer))
-    if (const auto* d = dynamic_cast<const Dense<S>*>(&r->inner())) return DenseStep<S>{d, r->step()};
+    if (const auto* d = dynamic_cast<const Dense<S>*>(&r->inner()))
+      return DenseStep<S>{d, r->step()};
   return std::nullopt;
 }
 

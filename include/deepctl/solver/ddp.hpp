@@ -14,10 +14,14 @@
 //   3. the control curvature M_t in place of Q_uu, with η the schedule's rate:
 //        identity  M = I/η                       (k = −η Q_u: SGD when the feedback is off)
 //        diagonal  v ← αv + (1−α) Q_u⊙Q_u,  M = (λ + √v)/η   (RMSprop: psgld at T = 0)
-//        kfac      dense layers with real weights: Kronecker factors of the Gauss–Newton Q_uu
-//                  (DDPNOpt's "GN with Kronecker factors", Martens & Grosse 2015),
-//                    A ← αA + (1−α) (1/B) Σ_s x̄ x̄ᵀ,  x̄ = [x; 1]            (layer input)
-//                    G ← αG + (1−α) B Σ_s δ δᵀ,      δ = φ′(a) ⊙ p_{t+1}    (V_a per sample)
+//        kfac      layers with a Kronecker shape (layer.hpp: a = W x̃ + b on P patches x̃ per
+//                  sample): Kronecker factors of the Gauss–Newton Q_uu (DDPNOpt's "GN with
+//                  Kronecker factors"); KFAC for dense layers with real weights (P = 1, x̃ = x;
+//                  Martens & Grosse 2015), KFC for conv2d (x̃ the im2col patches, derivatives
+//                  spatially uncorrelated; Grosse & Martens 2016). Over the B·P patches,
+//                    A ← αA + (1−α) (1/(BP)) Σ x̄ x̄ᵀ,  x̄ = [x̃; 1]            (layer input)
+//                    G ← αG + (1−α) B Σ δ δᵀ,          δ = φ′(a) ⊙ p_{t+1}    (V_a)
+//                  so that G ⊗ A ≈ (1/B) Σ_s ∇Φ_s ∇Φ_sᵀ for per-sample gradients ∇Φ_s = B Σ_P δx̄ᵀ.
 //                  M⁻¹ v = η (G + γ_G I)⁻¹ V (A + γ_A I)⁻¹ for V the m × (n+1) matrix [W | b] of
 //                  v, with Tikhonov damping γ split by π = √((tr A/(n+1))/(tr G/m)):
 //                  γ_A = π√γ, γ_G = √γ/π; the two inverses are refreshed every `inverse_every`
@@ -49,7 +53,6 @@
 
 #include <limits>
 
-#include "deepctl/layer/dense.hpp"
 #include "deepctl/solver/minibatch_trainer.hpp"
 
 namespace deepctl {
@@ -92,9 +95,9 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   void reset_controller() override;
   // out ← M⁻¹ in for layer t at rate η (after the diagonal statistics of this step).
   void apply_inverse_curvature(Index t, double lr, const Vec<S>& in, Vec<S>& out) const;
-  // KFAC: the dense layer t as a Kronecker-factored layer (nullptr: diagonal rule); the
-  // factors' averages from this step's nominal pass, and their damped inverses when due.
-  const Dense<S>* kronecker_layer(Index t) const;
+  // KFAC: whether layer t is Kronecker-factored (else the diagonal rule); the factors' averages
+  // from this step's nominal pass, and their damped inverses when due.
+  bool factored(Index t) const;
   void update_kronecker_factors(Index t, Index B);
   // c_i and ẑ_t^(i) (step 2) from the nominal pass.
   void rank_one_value_hessian(CMatRef<S> Y);
@@ -109,7 +112,8 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   // KFAC per layer, row-major flattened (empty for layers under the diagonal rule): A, G and
   // their damped inverses.
   Params<S> factor_a_, factor_g_, inverse_a_, inverse_g_;
-  Params<S> damping_;  // μ as one layer of one value (checkpointed with adaptive_damping)
+  Mat<S> patches_, deltas_;  // one layer's Layer::kronecker_rows
+  Params<S> damping_;        // μ as one layer of one value (checkpointed with adaptive_damping)
   double reduction_ratio_ = std::numeric_limits<double>::quiet_NaN();
   Vec<S> c_;                   // c_i
   std::vector<Mat<S>> z_hat_;  // ẑ_t^(i) rows, t = 0..T
