@@ -179,10 +179,59 @@ TEST(Ddp, BatchedFeedbackEqualsThePerSampleGains) {
   }
 }
 
+// One open-loop KFAC step (α 0.9, γ = kDamping, η = kRate) from θ_0 on the first 40 DIGITS
+// samples, and the costate pass at θ_0 that the checks build their factors from.
+constexpr double kRate = 0.05, kDamping = 1e-2;
+struct OneKfacStep {
+  Mat<double> X, Y;
+  Params<double> taken;  // θ_0 − θ_1
+  Workspace<double> ws;  // the nominal pass and its costates at θ_0
+  Params<double> grad;   // ∇J(θ_0)
+};
+
+OneKfacStep one_kfac_step(const Digits& d, const Problem<double>& problem,
+                          const Params<double>& init) {
+  const Index B = 40;
+  OneKfacStep r{d.data.train.inputs.topRows(B).cast<double>(),
+                d.data.train.targets.topRows(B).cast<double>(),
+                init,
+                problem.make_workspace(B),
+                {}};
+  DdpOptions kfac{DdpCurvature::Kfac, false, 0.9, 1e-8};
+  kfac.damping = kDamping;
+  DdpTrainer<double> ddp(problem, d.data.train, nullptr, d.options(kRate), kfac);
+  ddp.init(init);
+  ddp.step(r.X, r.Y);
+  for (std::size_t t = 0; t < init.size(); ++t) r.taken[t] -= ddp.params()[t];
+  problem.rollout(r.ws, r.X, r.Y, init);
+  problem.adjoint(r.ws, r.Y, init, r.grad);
+  return r;
+}
+
+// A layer's step taken against η ((G + γ_G I) ⊗ (A + γ_A I))⁻¹ g, solved densely, with γ split by
+// π = √((tr A/(n+1))/(tr G/m)), in the layout [W | b] row by row (θ holds [W row-major, b]).
+void expect_damped_kronecker_step(const Mat<double>& A, const Mat<double>& G,
+                                  const Vec<double>& grad, const Vec<double>& taken) {
+  const Index n = A.rows() - 1, m = G.rows();
+  const double pi = std::sqrt((A.trace() / double(n + 1)) / (G.trace() / double(m)));
+  const Mat<double> F =
+      Eigen::kroneckerProduct(G + std::sqrt(kDamping) / pi * Mat<double>::Identity(m, m),
+                              A + pi * std::sqrt(kDamping) * Mat<double>::Identity(n + 1, n + 1))
+          .eval();
+  Vec<double> v(m * (n + 1)), step(m * (n + 1));
+  for (Index i = 0; i < m; ++i) {
+    v.segment(i * (n + 1), n) = grad.segment(i * n, n);
+    v[i * (n + 1) + n] = grad[m * n + i];
+    step.segment(i * (n + 1), n) = taken.segment(i * n, n);
+    step[i * (n + 1) + n] = taken[m * n + i];
+  }
+  const Vec<double> expected = kRate * F.lu().solve(v);
+  EXPECT_LT((step - expected).norm(), 1e-9 * expected.norm());
+}
+
 TEST(Ddp, KroneckerCurvatureIsTheDampedKroneckerInverse) {
-  // One open-loop KFAC step on 40 samples against the dense solve with the Kronecker product
-  // (G + γ_G I) ⊗ (A + γ_A I), whose factors come from the inputs x̄ = [x; 1] and the per-sample
-  // gradients' bias blocks (δ̃_i = B δ_i, so G = (1/B) Σ δ̃ δ̃ᵀ), in the layout [W | b] row by row.
+  // Dense layers: the factors come from the inputs x̄ = [x; 1] and the per-sample gradients'
+  // bias blocks (δ̃_i = B δ_i, so G = (1/B) Σ δ̃ δ̃ᵀ).
   Digits d;
   const NetworkSpec spec{
       {64, 1, 1},
@@ -191,55 +240,26 @@ TEST(Ddp, KroneckerCurvatureIsTheDampedKroneckerInverse) {
       0};
   const Problem<double> problem = build_problem<double>(spec);
   const Params<double> init = problem.init_params(Rng(8), {});
-  const Index B = 40;
-  const Mat<double> X = d.data.train.inputs.topRows(B).cast<double>(),
-                    Y = d.data.train.targets.topRows(B).cast<double>();
-  const double lr = 0.05, damping = 1e-2;
-  DdpOptions kfac{DdpCurvature::Kfac, false, 0.9, 1e-8};
-  kfac.damping = damping;
-  DdpTrainer<double> ddp(problem, d.data.train, nullptr, d.options(lr), kfac);
-  ddp.init(init);
-  ddp.step(X, Y);
-
-  Workspace<double> ws = problem.make_workspace(B);
-  problem.rollout(ws, X, Y, init);
-  Params<double> grad;
-  problem.adjoint(ws, Y, init, grad);
-  const Mat<double> per_sample = sde::per_sample_gradients(problem, init, X, Y);
-  ASSERT_LT((per_sample.colwise().mean().transpose() - flatten(grad)).norm(),
-            1e-12 * flatten(grad).norm());  // g_i = ∇Φ_i, averaging to ∇J
+  const OneKfacStep r = one_kfac_step(d, problem, init);
+  const Index B = r.X.rows();
+  const Mat<double> per_sample = sde::per_sample_gradients(problem, init, r.X, r.Y);
+  ASSERT_LT((per_sample.colwise().mean().transpose() - flatten(r.grad)).norm(),
+            1e-12 * flatten(r.grad).norm());  // g_i = ∇Φ_i, averaging to ∇J
   Index offset = 0;
   for (Index t = 0; t < problem.num_layers(); ++t) {
+    SCOPED_TRACE(t);
     const Index n = problem.layer(t).input_size(), m = problem.layer(t).output_size();
     Mat<double> x_bar(B, n + 1);
-    x_bar << ws.states[t], Mat<double>::Ones(B, 1);
-    const Mat<double> A = x_bar.transpose() * x_bar / double(B),
-                      delta = per_sample.middleCols(offset + m * n, m),
-                      G = delta.transpose() * delta / double(B);
-    const double pi = std::sqrt((A.trace() / double(n + 1)) / (G.trace() / double(m)));
-    const Mat<double> F =
-        Eigen::kroneckerProduct(G + std::sqrt(damping) / pi * Mat<double>::Identity(m, m),
-                                A + pi * std::sqrt(damping) * Mat<double>::Identity(n + 1, n + 1))
-            .eval();
-    Vec<double> v(m * (n + 1)), expected(m * (n + 1)), step(m * (n + 1));
-    for (Index i = 0; i < m; ++i) {
-      v.segment(i * (n + 1), n) = grad[t].segment(i * n, n);
-      v[i * (n + 1) + n] = grad[t][m * n + i];
-    }
-    expected = lr * F.lu().solve(v);
-    const Vec<double> taken = init[t] - ddp.params()[t];
-    for (Index i = 0; i < m; ++i) {
-      step.segment(i * (n + 1), n) = taken.segment(i * n, n);
-      step[i * (n + 1) + n] = taken[m * n + i];
-    }
-    EXPECT_LT((step - expected).norm(), 1e-9 * expected.norm()) << t;
+    x_bar << r.ws.states[t], Mat<double>::Ones(B, 1);
+    const Mat<double> delta = per_sample.middleCols(offset + m * n, m);
+    expect_damped_kronecker_step(x_bar.transpose() * x_bar / double(B),
+                                 delta.transpose() * delta / double(B), r.grad[t], r.taken[t]);
     offset += problem.layer(t).num_params();
   }
 }
 
 TEST(Ddp, KroneckerFactorsOfAConvolutionCountItsPatchesAsSamples) {
-  // KFC (Grosse & Martens 2016): one open-loop step of a 3 × 3 convolution (1 → 3 channels,
-  // padding 1) on 40 DIGITS images against the dense solve with (G + γ_G I) ⊗ (A + γ_A I), where
+  // KFC (Grosse & Martens 2016) for a 3 × 3 convolution (1 → 3 channels, padding 1):
   // A = (1/(BP)) Σ x̄x̄ᵀ over the B·P = 40·64 patches x̄ = [x̃; 1] cut out of the images here, and
   // G = B Σ δδᵀ with δ = φ′(a) ⊙ p_1 per patch from the costate pass (a recomputed here).
   Digits d;
@@ -252,24 +272,12 @@ TEST(Ddp, KroneckerFactorsOfAConvolutionCountItsPatchesAsSamples) {
       0};
   const Problem<double> problem = build_problem<double>(spec);
   const Params<double> init = problem.init_params(Rng(9), {});
-  const Index B = 40, P = 64, n = 9, m = 3;
-  const Mat<double> X = d.data.train.inputs.topRows(B).cast<double>(),
-                    Y = d.data.train.targets.topRows(B).cast<double>();
-  const double lr = 0.05, damping = 1e-2;
-  DdpOptions kfac{DdpCurvature::Kfac, false, 0.9, 1e-8};
-  kfac.damping = damping;
-  DdpTrainer<double> ddp(problem, d.data.train, nullptr, d.options(lr), kfac);
-  ddp.init(init);
-  ddp.step(X, Y);
-
-  Workspace<double> ws = problem.make_workspace(B);
-  problem.rollout(ws, X, Y, init);
-  Params<double> grad;
-  problem.adjoint(ws, Y, init, grad);
+  const OneKfacStep r = one_kfac_step(d, problem, init);
+  const Index B = r.X.rows(), P = 64, n = 9, m = 3;
   const Eigen::Map<const Mat<double>> K(init[0].data(), m, n);
   const Vec<double> b = init[0].tail(m);
   Mat<double> A = Mat<double>::Zero(n + 1, n + 1), G = Mat<double>::Zero(m, m);
-  Vec<double> x_bar(n + 1);
+  Vec<double> x_bar(n + 1), delta(m);
   for (Index s = 0; s < B; ++s)
     for (Index y = 0; y < 8; ++y)
       for (Index x = 0; x < 8; ++x) {
@@ -277,33 +285,17 @@ TEST(Ddp, KroneckerFactorsOfAConvolutionCountItsPatchesAsSamples) {
           for (Index j = 0; j < 3; ++j) {
             const Index row = y + i - 1, col = x + j - 1;
             const bool inside = row >= 0 && row < 8 && col >= 0 && col < 8;
-            x_bar[i * 3 + j] = inside ? X(s, row * 8 + col) : 0.0;
+            x_bar[i * 3 + j] = inside ? r.X(s, row * 8 + col) : 0.0;
           }
         x_bar[n] = 1;
         A += x_bar * x_bar.transpose() / double(B * P);
-        Vec<double> delta(m);
         for (Index c = 0; c < m; ++c) {
           const double a = K.row(c).dot(x_bar.head(n)) + b[c];
-          delta[c] = (1 - std::tanh(a) * std::tanh(a)) * ws.costates[1](s, c * P + y * 8 + x);
+          delta[c] = (1 - std::tanh(a) * std::tanh(a)) * r.ws.costates[1](s, c * P + y * 8 + x);
         }
         G += double(B) * delta * delta.transpose();
       }
-  const double pi = std::sqrt((A.trace() / double(n + 1)) / (G.trace() / double(m)));
-  const Mat<double> F =
-      Eigen::kroneckerProduct(G + std::sqrt(damping) / pi * Mat<double>::Identity(m, m),
-                              A + pi * std::sqrt(damping) * Mat<double>::Identity(n + 1, n + 1))
-          .eval();
-  // θ_0 = [K (m × n) row-major, b] against the [K | b] row-by-row layout of F.
-  Vec<double> v(m * (n + 1)), step(m * (n + 1));
-  const Vec<double> taken = init[0] - ddp.params()[0];
-  for (Index i = 0; i < m; ++i) {
-    v.segment(i * (n + 1), n) = grad[0].segment(i * n, n);
-    v[i * (n + 1) + n] = grad[0][m * n + i];
-    step.segment(i * (n + 1), n) = taken.segment(i * n, n);
-    step[i * (n + 1) + n] = taken[m * n + i];
-  }
-  const Vec<double> expected = lr * F.lu().solve(v);
-  EXPECT_LT((step - expected).norm(), 1e-9 * expected.norm());
+  expect_damped_kronecker_step(A, G, r.grad[0], r.taken[0]);
 }
 
 TEST(Ddp, LevenbergMarquardtRatioIsActualOverExpectedChange) {
