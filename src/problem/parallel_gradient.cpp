@@ -9,12 +9,19 @@
 namespace deepctl {
 
 template <class S>
+Index shard_count(const Problem<S>& problem, Index batch, int threads) {
+  using P = ParallelGradient<S>;
+  for (Index t = 0; t < problem.num_layers(); ++t)
+    if (!problem.layer(t).capabilities().thread_safe) return 1;
+  if (problem.num_params() * Index(sizeof(S)) > P::kMaxShardedParamBytes) return 1;
+  return std::clamp<Index>(batch / P::kMinShardRows, 1, std::max(threads, 1));
+}
+
+template <class S>
 ParallelGradient<S>::ParallelGradient(const Problem<S>& problem, Index batch, int threads)
     : problem_(&problem), batch_(batch), threads_(threads) {
   if (batch <= 0) throw InputError("batch size must be positive, got " + std::to_string(batch));
-  const bool fits_cache = problem.num_params() * Index(sizeof(S)) <= kMaxShardedParamBytes;
-  const Index count =
-      fits_cache ? std::clamp<Index>(batch / kMinShardRows, 1, std::max(threads, 1)) : 1;
+  const Index count = shard_count(problem, batch, threads);
   for (Index k = 0; k < count; ++k) {
     const Index begin = batch * k / count, end = batch * (k + 1) / count;
     shards_.push_back({begin, problem.make_workspace(end - begin), problem.zero_params(), 0.0});
@@ -62,6 +69,8 @@ double ParallelGradient<S>::evaluate(CMatRef<S> X, CMatRef<S> Y, const Params<S>
   return J;
 }
 
+template Index shard_count<float>(const Problem<float>&, Index, int);
+template Index shard_count<double>(const Problem<double>&, Index, int);
 template class ParallelGradient<float>;
 template class ParallelGradient<double>;
 

@@ -1,10 +1,13 @@
 #include "deepctl/solver/ddp.hpp"
 
+#include <omp.h>
+
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
 
 #include "deepctl/core/error.hpp"
+#include "deepctl/problem/parallel_gradient.hpp"
 
 namespace deepctl {
 
@@ -74,6 +77,54 @@ std::vector<std::pair<std::string, Params<S>*>> DdpTrainer<S>::controller_state(
 }
 
 template <class S>
+template <class Call>
+void DdpTrainer<S>::for_shards(Call&& call) {
+  const int count = static_cast<int>(shards_.size());
+  if (count == 1) return call(shards_.front());
+#pragma omp parallel for num_threads(count) schedule(static, 1)
+  for (int k = 0; k < count; ++k) call(shards_[k]);
+}
+
+template <class S>
+void DdpTrainer<S>::forward(Index t, Records records, Workspace<S>& ws) {
+  const Layer<S>& layer = this->problem_.layer(t);
+  for_shards([&](Shard& s) {
+    layer.forward(*(s.*records)[t], ws.states[t].middleRows(s.begin, s.rows), this->theta_[t],
+                  ws.states[t + 1].middleRows(s.begin, s.rows));
+  });
+}
+
+template <class S>
+void DdpTrainer<S>::vjp(Index t, CMatRef<S> p_next, Mat<S>* p, Vec<S>* g) {
+  const Layer<S>& layer = this->problem_.layer(t);
+  const bool one = shards_.size() == 1;
+  for_shards([&](Shard& s) {
+    Mat<S> no_costate(0, layer.input_size());
+    Vec<S> no_gradient;
+    if (g && !one) s.grad.resize(layer.num_params());
+    layer.vjp(*s.nominal[t], nominal_.states[t].middleRows(s.begin, s.rows), this->theta_[t],
+              p_next.middleRows(s.begin, s.rows),
+              p ? MatRef<S>(p->middleRows(s.begin, s.rows)) : MatRef<S>(no_costate),
+              !g    ? VecRef<S>(no_gradient)
+              : one ? VecRef<S>(*g)
+                    : VecRef<S>(s.grad));
+  });
+  if (g && !one) {
+    *g = shards_.front().grad;
+    for (std::size_t k = 1; k < shards_.size(); ++k) *g += shards_[k].grad;
+  }
+}
+
+template <class S>
+void DdpTrainer<S>::jvp(Index t, CVecRef<S> dtheta, Mat<S>& dy) {
+  const Layer<S>& layer = this->problem_.layer(t);
+  for_shards([&](Shard& s) {
+    layer.jvp(*s.nominal[t], nominal_.states[t].middleRows(s.begin, s.rows), this->theta_[t],
+              Mat<S>::Zero(s.rows, layer.input_size()), dtheta, dy.middleRows(s.begin, s.rows));
+  });
+}
+
+template <class S>
 bool DdpTrainer<S>::factored(Index t) const {
   return ddp_.curvature == DdpCurvature::Kfac &&
          this->problem_.layer(t).kronecker_shape().factored();
@@ -87,17 +138,36 @@ void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
   const Layer<S>& layer = this->problem_.layer(t);
   const KroneckerShape shape = layer.kronecker_shape();
   const Index n = shape.inputs, m = shape.outputs;
-  // The B·P patches and their δ = φ′(a) ⊙ p_{t+1}, left by this step's vjp of layer t.
-  layer.kronecker_rows(*nominal_.layer_data[t], nominal_.states[t], patches_, deltas_);
-  const Index rows = patches_.rows();
-  Mat<S> x_bar(rows, n + 1);
-  x_bar << patches_, Mat<S>::Ones(rows, 1);
+  // The B·P patches and their δ = φ′(a) ⊙ p_{t+1}, left by this step's vjp of layer t; lower
+  // triangles only (the Cholesky factorisation reads no more): half the flops.
   Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
-  // Lower triangles only (the Cholesky factorisation reads no more): half the flops.
   A *= keep;
-  A.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose(), add / S(rows));
   G *= keep;
-  G.template selfadjointView<Eigen::Lower>().rankUpdate(deltas_.transpose(), add * S(B));
+  Index rows = 0;
+  for_shards([&](Shard& s) {
+    layer.kronecker_rows(*s.nominal[t], nominal_.states[t].middleRows(s.begin, s.rows), s.patches,
+                         s.deltas);
+    if (shards_.size() == 1) return;
+    Mat<S> x_bar(s.patches.rows(), n + 1);
+    x_bar << s.patches, Mat<S>::Ones(s.patches.rows(), 1);
+    s.moment_a.setZero(n + 1, n + 1);
+    s.moment_a.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose());
+    s.moment_g.setZero(m, m);
+    s.moment_g.template selfadjointView<Eigen::Lower>().rankUpdate(s.deltas.transpose());
+  });
+  for (const Shard& s : shards_) rows += s.patches.rows();
+  if (shards_.size() == 1) {
+    const Shard& s = shards_.front();
+    Mat<S> x_bar(rows, n + 1);
+    x_bar << s.patches, Mat<S>::Ones(rows, 1);
+    A.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose(), add / S(rows));
+    G.template selfadjointView<Eigen::Lower>().rankUpdate(s.deltas.transpose(), add * S(B));
+  } else {
+    for (const Shard& s : shards_) {
+      A.template triangularView<Eigen::Lower>() += (add / S(rows)) * s.moment_a;
+      G.template triangularView<Eigen::Lower>() += (add * S(B)) * s.moment_g;
+    }
+  }
   if (!refresh) return;
   const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
                pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
@@ -156,13 +226,10 @@ void DdpTrainer<S>::rank_one_value_hessian(CMatRef<S> Y) {
                                 gauss_newton);
     c_[i] = (z_terminal.row(i) * gauss_newton * z_terminal.row(i).transpose())(0, 0) / S(B);
   }
-  // ẑ_t for t = T−1..1 (at t = 0 the state deviation is 0): input costates only (a parameter
-  // gradient of size 0).
-  Vec<S> no_parameters;
+  // ẑ_t for t = T−1..1 (at t = 0 the state deviation is 0): input costates only.
   for (Index t = T - 1; t >= 1; --t) {
     z_hat_[t].resize(B, problem.layer(t).input_size());
-    problem.layer(t).vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
-                         z_hat_[t + 1], z_hat_[t], no_parameters);
+    vjp(t, z_hat_[t + 1], &z_hat_[t], nullptr);
   }
 }
 
@@ -182,15 +249,33 @@ template <class S>
 StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   const Problem<S>& problem = this->problem_;
   const Index B = X.rows(), T = problem.num_layers();
-  if (nominal_.batch != B) {
+  const int threads = omp_get_max_threads();
+  if (nominal_.batch != B || shard_threads_ != threads) {
     nominal_ = problem.make_workspace(B);
     feedback_ = problem.make_workspace(B);
+    nominal_.layer_data.clear();  // the records live in the shards
+    feedback_.layer_data.clear();
+    const Index count = shard_count(problem, B, threads);
+    shards_.clear();
+    shards_.resize(count);
+    for (Index k = 0; k < count; ++k) {
+      Shard& s = shards_[k];
+      s.begin = B * k / count;
+      s.rows = B * (k + 1) / count - s.begin;
+      for (Index t = 0; t < T; ++t) {
+        s.nominal.push_back(problem.layer(t).make_data(s.rows));
+        s.feedback.push_back(problem.layer(t).make_data(s.rows));
+      }
+    }
+    shard_threads_ = threads;
   }
   StepReport r;
   r.epoch = this->epoch_;
   r.lr = this->options_.schedule.at(this->steps_, this->epoch_);
   // 1. Nominal pass; the terminal costate p_T = −∇Φ/B and the running cost's gradient.
-  r.loss = problem.rollout(nominal_, X, Y, this->theta_);
+  nominal_.states[0] = X;
+  for (Index t = 0; t < T; ++t) forward(t, &Shard::nominal, nominal_);
+  r.loss = problem.cost(nominal_, Y, this->theta_);
   problem.terminal_costate(nominal_, Y);
   const bool running_cost = problem.has_running_cost();
   if (running_cost) {
@@ -210,9 +295,7 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   Vec<S> step_t;
   for (Index t = T - 1; t >= 0; --t) {
     const Layer<S>& layer = problem.layer(t);
-    const Index rows = t > 0 ? B : 0;
-    layer.vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
-              nominal_.costates[t + 1], nominal_.costates[t].topRows(rows), grad_[t]);
+    vjp(t, nominal_.costates[t + 1], t > 0 ? &nominal_.costates[t] : nullptr, &grad_[t]);
     grad_[t] = -grad_[t];
     if (running_cost) grad_[t] += running_[t];
     if (ddp_.curvature != DdpCurvature::Identity)
@@ -224,8 +307,7 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
     if (adapting) expected_change -= 0.5 * double(grad_[t].dot(step_t));
     if (value_update) {
       Mat<S> moved(B, layer.output_size());
-      layer.jvp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t],
-                Mat<S>::Zero(B, layer.input_size()), -step_t, moved);
+      jvp(t, -step_t, moved);
       const Vec<S> a = moved.cwiseProduct(z_hat_[t + 1]).rowwise().sum();
       nominal_.costates[t].array() -= z_hat_[t].array().colwise() * (c_.array() * a.array());
     }
@@ -237,8 +319,11 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
       apply_inverse_curvature(t, r.lr, grad_[t], step_t);
       this->theta_[t] -= step_t;
     }
-    if (adapting)
-      adapt_damping(r.loss, problem.rollout(feedback_, X, Y, this->theta_), expected_change);
+    if (adapting) {
+      feedback_.states[0] = X;
+      for (Index t = 0; t < T; ++t) forward(t, &Shard::feedback, feedback_);
+      adapt_damping(r.loss, problem.cost(feedback_, Y, this->theta_), expected_change);
+    }
     return r;
   }
   // 4. Feedback forward pass on the nominal records.
@@ -246,7 +331,6 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   Vec<S> feedback_term, corrected;
   Mat<S> weighted;
   for (Index t = 0; t < T; ++t) {
-    const Layer<S>& layer = problem.layer(t);
     // δu_t = k_t + Σ_i K_t^(i) δx^(i) = −M⁻¹ (Q_u + f_uᵀ[c_i a_i ẑ_{t+1}^(i)]_i): one product with
     // M⁻¹ (it is linear).
     corrected = grad_[t];
@@ -255,16 +339,13 @@ StepReport DdpTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
       const Vec<S> a =
           ((feedback_.states[t] - nominal_.states[t]).cwiseProduct(z_hat_[t])).rowwise().sum();
       weighted = z_hat_[t + 1].array().colwise() * (c_.array() * a.array());
-      feedback_term.resize(layer.num_params());
-      Mat<S> p_unused(0, layer.input_size());
-      layer.vjp(*nominal_.layer_data[t], nominal_.states[t], this->theta_[t], weighted, p_unused,
-                feedback_term);
+      feedback_term.resize(problem.layer(t).num_params());
+      vjp(t, weighted, nullptr, &feedback_term);
       corrected += feedback_term;
     }
     apply_inverse_curvature(t, r.lr, corrected, step_t);
     this->theta_[t] -= step_t;
-    layer.forward(*feedback_.layer_data[t], feedback_.states[t], this->theta_[t],
-                  feedback_.states[t + 1]);
+    forward(t, &Shard::feedback, feedback_);
   }
   if (adapting) adapt_damping(r.loss, problem.cost(feedback_, Y, this->theta_), expected_change);
   return r;

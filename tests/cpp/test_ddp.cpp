@@ -3,6 +3,7 @@
 // the DDP formula δu_t = k_t + Σ_i K_t^(i) δx^(i) with K_t^(i) = −c_i M⁻¹ q_u^(i) ẑ_t^(i)ᵀ formed
 // sample by sample; it trains DIGITS and resumes from a checkpoint exactly.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <Eigen/LU>
 #include <filesystem>
@@ -296,6 +297,47 @@ TEST(Ddp, KroneckerFactorsOfAConvolutionCountItsPatchesAsSamples) {
         G += double(B) * delta * delta.transpose();
       }
   expect_damped_kronecker_step(A, G, r.grad[0], r.taken[0]);
+}
+
+TEST(Ddp, ShardsOverThreadsGiveTheOneShardSteps) {
+  // Two threads cut a minibatch of 96 into 2 shards (B/32 = 3, capped by the threads):
+  // the sharded passes (forward, vjps, jvps, Kronecker statistics) equal one shard to rounding,
+  // with every option that touches them on: a convolution under KFC, feedback, the value update
+  // and LM damping on every update.
+  Digits d;
+  const NetworkSpec spec{
+      {1, 8, 8},
+      {{.type = "conv2d", .channels = 4, .kernel = 3, .padding = 1, .activation = "tanh"},
+       {.type = "flatten"},
+       {.type = "dense", .width = 16, .activation = "tanh"},
+       {.type = "dense", .width = 10}},
+      "cross_entropy",
+      1e-4};
+  const Problem<double> problem = build_problem<double>(spec);
+  const Params<double> init = problem.init_params(Rng(10), {});
+  DdpOptions options{DdpCurvature::Kfac, true, 0.9, 1e-8};
+  options.damping = 1e-2;
+  options.value_update = true;
+  options.adaptive_damping = true;
+  options.inverse_every = 1;
+  TrainerOptions o = d.options(0.02);
+  o.batch_size = 96;
+  std::vector<Params<double>> after;
+  for (const int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    DdpTrainer<double> ddp(problem, d.data.train, nullptr, o, options);
+    ddp.init(init);
+    for (int k = 0; k < 4; ++k)
+      ddp.step(d.data.train.inputs.middleRows(96 * k, 96).cast<double>(),
+               d.data.train.targets.middleRows(96 * k, 96).cast<double>());
+    after.push_back(ddp.params());
+  }
+  omp_set_num_threads(1);
+  for (std::size_t t = 0; t < init.size(); ++t) {
+    if (init[t].size() == 0) continue;  // flatten
+    EXPECT_LT((after[1][t] - after[0][t]).norm(), 1e-11 * after[0][t].norm()) << t;
+    EXPECT_GT((after[0][t] - init[t]).norm(), 1e-3 * init[t].norm()) << t;  // it moved
+  }
 }
 
 TEST(Ddp, LevenbergMarquardtRatioIsActualOverExpectedChange) {

@@ -16,6 +16,11 @@
 
 namespace deepctl {
 
+// The shard count of that rule for a minibatch of `batch` rows on `threads` threads (also used
+// by the DDP trainer, solver/ddp.hpp).
+template <class S>
+Index shard_count(const Problem<S>& problem, Index batch, int threads);
+
 template <class S>
 class ParallelGradient {
  public:

@@ -46,9 +46,11 @@
 //      the model is exact. The configured value μ_0 is the floor, as vanilla_ddp_mu is vanilla
 //      DDP's: a minibatch's own quadratic model trusts steps that overfit the minibatch (without
 //      the floor, KFAC on DIGITS drives γ from 1e−2 to 1e−4 and ends at 0.88 instead of 0.98), so
-//      the rule guards a tuned γ or λ against steps the model cannot predict and returns to it. The
-//      minibatch passes run unsharded (the matrix products use the
-// threads).
+//      the rule guards a tuned γ or λ against steps the model cannot predict and returns to it.
+// Threads: the minibatch is cut into the row shards of problem/parallel_gradient.hpp; every layer
+// call of the passes runs over them concurrently, each shard with its own layer records and
+// single-threaded matrix products, and parameter vjps and Kronecker statistics are summed in
+// shard order (a thread count determines the run; tested against one shard to rounding).
 #pragma once
 
 #include <limits>
@@ -95,6 +97,17 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   void reset_controller() override;
   // out ← M⁻¹ in for layer t at rate η (after the diagonal statistics of this step).
   void apply_inverse_curvature(Index t, double lr, const Vec<S>& in, Vec<S>& out) const;
+  // The shards' layer records of one pass (nominal or feedback), and the layer calls of step()
+  // over the shards, on the rows of ws's (or the given) full-batch matrices: forward x_{t+1} from
+  // x_t; vjp of the nominal records with p (input costate) and g (parameter gradient, summed
+  // over the shards) each skipped when null; jvp of the nominal records.
+  struct Shard;
+  using Records = std::vector<std::unique_ptr<LayerData>> Shard::*;
+  template <class Call>
+  void for_shards(Call&& call);
+  void forward(Index t, Records records, Workspace<S>& ws);
+  void vjp(Index t, CMatRef<S> p_next, Mat<S>* p, Vec<S>* g);
+  void jvp(Index t, CVecRef<S> dtheta, Mat<S>& dy);
   // KFAC: whether layer t is Kronecker-factored (else the diagonal rule); the factors' averages
   // from this step's nominal pass, and their damped inverses when due.
   bool factored(Index t) const;
@@ -106,14 +119,23 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   // Step 5: μ from J before and after the update and DDP's expected change ΔV.
   void adapt_damping(double cost_before, double cost_after, double expected_change);
 
+  struct Shard {
+    Index begin = 0, rows = 0;
+    std::vector<std::unique_ptr<LayerData>> nominal, feedback;
+    Vec<S> grad;                // a parameter vjp's share
+    Mat<S> patches, deltas;     // Layer::kronecker_rows of the shard
+    Mat<S> moment_a, moment_g;  // their Σ x̄x̄ᵀ and Σ δδᵀ (lower triangles)
+  };
+
   DdpOptions ddp_;
-  Workspace<S> nominal_, feedback_;
+  Workspace<S> nominal_, feedback_;  // full-batch states and costates (records in the shards)
+  std::vector<Shard> shards_;
+  int shard_threads_ = 0;
   Params<S> grad_, running_, second_moment_;  // Q_u, the running cost's gradient, v
   // KFAC per layer, row-major flattened (empty for layers under the diagonal rule): A, G and
   // their damped inverses.
   Params<S> factor_a_, factor_g_, inverse_a_, inverse_g_;
-  Mat<S> patches_, deltas_;  // one layer's Layer::kronecker_rows
-  Params<S> damping_;        // μ as one layer of one value (checkpointed with adaptive_damping)
+  Params<S> damping_;  // μ as one layer of one value (checkpointed with adaptive_damping)
   double reduction_ratio_ = std::numeric_limits<double>::quiet_NaN();
   Vec<S> c_;                   // c_i
   std::vector<Mat<S>> z_hat_;  // ẑ_t^(i) rows, t = 0..T
