@@ -159,8 +159,8 @@ alpha=0.999, decay=0.95).)")
   py::class_<D, T>(m, ("DdpTrainer" + sfx).c_str(),
                    R"(DDP after DDPNOpt (REFERENCE F11, solver/ddp.hpp): open-loop steps
 k = −M⁻¹∇J with the control curvature M (identity: I/η; diagonal: (λ + √v)/η; kfac: damped
-Kronecker factors of the Gauss–Newton Q_uu for dense layers) and, with feedback, the per-sample
-gains K from a rank-one Gauss–Newton value Hessian applied in a feedback forward pass.
+Kronecker factors of the Gauss–Newton Q_uu for dense and conv2d layers) and, with feedback, the
+per-sample gains K from a rank-one Gauss–Newton value Hessian applied in a feedback forward pass.
 
 DdpTrainer(problem, train, test=None, options=TrainerOptions(), curvature="diagonal",
 feedback=True, alpha=0.99, lam=1e-8, damping=1e-3, inverse_every=20, value_update=False,

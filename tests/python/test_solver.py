@@ -192,6 +192,14 @@ def test_ddp_trainer_from_python():
     kfac.solve()
     assert dc.evaluate(problem, kfac.params, test).accuracy > 0.95
     assert np.isfinite(kfac.reduction_ratio) and kfac.damping >= 1e-2  # γ is the floor
+    # Kronecker factors for a convolution too (KFC).
+    cnn = dc.Problem([dc.Conv2d((1, 8, 8), 4, 3, padding=1, activation="tanh"),
+                      dc.Flatten((4, 8, 8)), dc.Dense(256, 10)], "cross_entropy")
+    kfc = dc.DdpTrainer(cnn, train, test, dc.options(epochs=5, lr=1e-2, batch_size=32),
+                        curvature="kfac", damping=1e-2)
+    kfc.init(cnn.init_params(seed=1))
+    kfc.solve()
+    assert dc.evaluate(cnn, kfc.params, test).accuracy > 0.95  # measured 0.969
     with pytest.raises(ValueError, match="identity, diagonal or kfac"):
         dc.DdpTrainer(problem, train, test, curvature="fisher")
 
