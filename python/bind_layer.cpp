@@ -276,6 +276,10 @@ forward and vjp (jvp and init_params optional). Such a layer can join a Problem.
       .def(py::init(
                [](py::object input) { return std::make_shared<Flatten<S>>(shape_from(input)); }),
            py::arg("input_shape"));
+  py::class_<Sum<S>, L, std::shared_ptr<Sum<S>>>(m, ("Sum" + sfx).c_str(),
+                                                 "y = Σ_j x_j over a sample's entries (width 1).")
+      .def(py::init([](py::object input) { return std::make_shared<Sum<S>>(shape_from(input)); }),
+           py::arg("input_shape"));
 }
 
 }  // namespace

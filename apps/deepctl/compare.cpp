@@ -27,13 +27,14 @@ order) and prints, per optimiser: final test accuracy mean and standard deviatio
 mean steps, effective epochs and wall time until the test accuracy (checked after each epoch)
 first reaches ACC (default: 0.9 of the best final accuracy of any run), the mean minibatch
 training loss over the first epoch (how fast the loss falls per iteration early on), and the
-mean wall time per step. A run that diverges has no final accuracy: the row then says on how
-many seeds it diverged. Effective epochs count minibatch forward-costate passes over the training set:
-epochs x (L + 1) for entropy_sgd with L inner steps, epochs for the others.
+mean wall time per step; for a regression the final test loss stands in for the accuracy. A run
+that diverges has no final accuracy: the row then says on how many seeds it diverged. Effective
+epochs count minibatch forward-costate passes over the training set: epochs x (L + 1) for
+entropy_sgd with L inner steps, epochs for the others.
 A SPEC is an optimizer name with its own train.* settings after colons, e.g.
   --optimizers sgd:lr=0.1,momentum:lr=0.05,adam:lr=0.003,pid:lr=0.003:ki=1:kd=2,msa:rho=0.05:inner_lr=0.1
 With --out DIR: DIR/compare.json and DIR/compare_step.png/.svg, DIR/compare_wall.png/.svg (test
-accuracy against step and against wall time), DIR/compare_loss.png/.svg (minibatch training
+accuracy, or test loss for a regression, against step and against wall time), DIR/compare_loss.png/.svg (minibatch training
 loss, averaged over windows of 10 steps, against step). --json prints the summary as one JSON object.
 Defaults: --optimizers sgd,adam --seeds 3.
 )";
@@ -69,7 +70,7 @@ std::vector<Spec> parse_specs(const std::string& text) {
 constexpr long kLossWindow = 10;  // steps per point of the training-loss curve
 
 struct Curve {
-  std::vector<double> step, wall, accuracy;
+  std::vector<double> step, wall, accuracy, test_loss;
   std::vector<double> loss_step, train_loss;  // windowed minibatch loss, at its last step
   double first_epoch_loss = 0;                // mean minibatch loss over epoch 0
   double seconds = 0;
@@ -102,6 +103,7 @@ Curve train_once(const RunConfig& config, const TrainTest& data) {
     c.step.push_back(double(e.step));
     c.wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     c.accuracy.push_back(e.test.accuracy);
+    c.test_loss.push_back(e.test.loss);
     return true;
   };
   c.status = status_name(trainer->solve(cb).status);
@@ -200,13 +202,14 @@ int compare_main(const std::vector<std::string>& args) {
                {"target_accuracy", target},
                {"optimizers", json::array()}};
   for (std::size_t o = 0; o < specs.size(); ++o) {
-    std::vector<double> final_acc, steps_to, epochs_to, wall_to, per_step, first_loss;
+    std::vector<double> final_acc, final_loss, steps_to, epochs_to, wall_to, per_step, first_loss;
     long diverged = 0;
     json runs = json::array();
     for (const Curve& c : curves[o]) {
       // A diverged run has no final accuracy (its last epoch's would flatter it).
       diverged += c.status == "diverged";
       final_acc.push_back(c.status == "diverged" ? std::nan("") : c.accuracy.back());
+      final_loss.push_back(c.status == "diverged" ? std::nan("") : c.test_loss.back());
       per_step.push_back(c.steps > 0 ? c.seconds / double(c.steps) : std::nan(""));
       first_loss.push_back(c.first_epoch_loss);
       for (std::size_t e = 0; e < c.accuracy.size(); ++e)
@@ -220,6 +223,7 @@ int compare_main(const std::vector<std::string>& args) {
                       {"step", c.step},
                       {"wall_time", c.wall},
                       {"test_accuracy", c.accuracy},
+                      {"test_loss", c.test_loss},
                       {"loss_step", c.loss_step},
                       {"train_loss", c.train_loss}});  // (NaN: null)
     }
@@ -230,6 +234,8 @@ int compare_main(const std::vector<std::string>& args) {
          {"optimizer", specs[o].name},
          {"test_accuracy_mean", finite_or_null(mean(final_acc))},
          {"test_accuracy_std", finite_or_null(stdev(final_acc))},
+         {"test_loss_mean", finite_or_null(mean(final_loss))},
+         {"test_loss_std", finite_or_null(stdev(final_loss))},
          {"steps_to_target", finite_or_null(all_reached ? mean(steps_to) : std::nan(""))},
          {"effective_epochs_to_target",
           finite_or_null(all_reached ? mean(epochs_to) : std::nan(""))},
@@ -263,12 +269,15 @@ int compare_main(const std::vector<std::string>& args) {
         s << std::fixed << std::setprecision(digits) << v.get<double>();
         return s.str();
       };
+      // A regression (no accuracy) shows its final test loss instead.
       const long diverged = o["diverged"].get<long>();
+      const bool regression = o["test_accuracy_mean"].is_null() && diverged == 0;
+      const std::string metric = regression ? "test_loss" : "test_accuracy";
       std::cout << std::setw(int(width)) << o["name"].get<std::string>() << std::setw(22)
                 << (diverged > 0
                         ? "diverged: " + std::to_string(diverged) + " of " + std::to_string(seeds)
-                        : show(o["test_accuracy_mean"], 4) + " ± " +
-                              show(o["test_accuracy_std"], 4))
+                        : (regression ? "loss " : "") + show(o[metric + "_mean"], 4) + " ± " +
+                              show(o[metric + "_std"], 4))
                 << std::setw(18) << show(o["steps_to_target"], 0) << std::setw(18)
                 << show(o["effective_epochs_to_target"], 0) << std::setw(16)
                 << show(o["seconds_to_target"], 3) << std::setw(16)

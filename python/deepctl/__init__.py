@@ -54,7 +54,7 @@ def load(name, **fields):
     """(train, test) of a dataset by name, as a config's [data] table would load it.
 
     name: fashion-mnist | digits | ib12bit | breast-cancer | wine | iris | spirals |
-    gaussian-mixture | teacher-student; fields are the
+    gaussian-mixture | teacher-student | sine; fields are the
     other [data] keys (train_limit, test_limit, test_fraction, split_seed, samples, noise, ...).
     """
     d = DataConfig()

@@ -377,21 +377,28 @@ def trainability(records, activation, sb2, width=None):
 
 def compare_curves(summary, x="step"):
     """Test accuracy of every optimiser's runs (thin) and their mean (thick) against x = "step"
-    or "wall_time", from the compare.json `deepctl compare --out` writes."""
+    or "wall_time", from the compare.json `deepctl compare --out` writes; the test loss (log
+    scale) when no run has an accuracy (a regression)."""
     fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    classified = any(a is not None for opt in summary["optimizers"] for r in opt["runs"]
+                     for a in r["test_accuracy"])
+    metric = "test_accuracy" if classified else "test_loss"
     for i, opt in enumerate(summary["optimizers"]):
         color = plt.cm.tab10(i % 10)
-        runs = [r for r in opt["runs"] if r["test_accuracy"]]
+        runs = [r for r in opt["runs"] if r[metric] and None not in r[metric]]
         for r in runs:
-            ax.plot(r[x], r["test_accuracy"], color=color, lw=0.8, alpha=0.4)
+            ax.plot(r[x], r[metric], color=color, lw=0.8, alpha=0.4)
         if runs:
             n = min(len(r[x]) for r in runs)
             mean_x = np.mean([r[x][:n] for r in runs], axis=0)
-            mean_y = np.mean([r["test_accuracy"][:n] for r in runs], axis=0)
+            mean_y = np.mean([r[metric][:n] for r in runs], axis=0)
             ax.plot(mean_x, mean_y, color=color, lw=2, label=opt["name"])
-    ax.axhline(summary["target_accuracy"], color="k", ls=":", lw=1, label="target")
+    if classified:
+        ax.axhline(summary["target_accuracy"], color="k", ls=":", lw=1, label="target")
+    else:
+        ax.set_yscale("log")
     ax.set_xlabel({"step": "step", "wall_time": "wall time (s)"}[x])
-    ax.set_ylabel("test accuracy")
+    ax.set_ylabel(metric.replace("_", " "))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"optimisers compared over {summary['seeds']} seeds")

@@ -466,10 +466,12 @@ TrainTest load_data(const DataConfig& d) {
   } else if (d.name == "teacher-student") {
     tt = split(teacher_student(d.samples, d.dim, d.hidden, d.noise, rng), d.test_fraction,
                d.split_seed);
+  } else if (d.name == "sine") {
+    tt = split(sine(d.samples, d.dim, d.noise, rng), d.test_fraction, d.split_seed);
   } else {
     throw InputError("data.name: unknown dataset '" + d.name +
                      "'; expected fashion-mnist, digits, ib12bit, breast-cancer, wine, iris, "
-                     "spirals, gaussian-mixture or teacher-student");
+                     "spirals, gaussian-mixture, teacher-student or sine");
   }
   auto head = [](Dataset& ds, Index limit) {
     if (limit > 0 && limit < ds.size()) {

@@ -34,12 +34,11 @@ Dataset gaussian_mixture(Index n, Index classes, Index dim, double separation, R
   require_positive("gaussian_mixture: dim", dim);
   Eigen::MatrixXd means(classes, dim);
   for (Index i = 0; i < means.size(); ++i) means.data()[i] = separation * rng.normal();
-  Dataset d{"gaussian-mixture", {dim, 1, 1}, Mat<float>(n, dim), Mat<float>::Zero(n, classes),
-            classes};
+  Dataset d{
+      "gaussian-mixture", {dim, 1, 1}, Mat<float>(n, dim), Mat<float>::Zero(n, classes), classes};
   for (Index i = 0; i < n; ++i) {
     const Index c = i % classes;
-    for (Index j = 0; j < dim; ++j)
-      d.inputs(i, j) = static_cast<float>(means(c, j) + rng.normal());
+    for (Index j = 0; j < dim; ++j) d.inputs(i, j) = static_cast<float>(means(c, j) + rng.normal());
     d.targets(i, c) = 1.0f;
   }
   return d;
@@ -60,6 +59,18 @@ Dataset teacher_student(Index n, Index dim, Index hidden, double noise, Rng& rng
     d.inputs.row(i) = x.cast<float>().transpose();
     const double y = v.dot((W * x).array().tanh().matrix()) / std::sqrt(double(hidden));
     d.targets(i, 0) = static_cast<float>(y + noise * rng.normal());
+  }
+  return d;
+}
+
+Dataset sine(Index n, Index dim, double noise, Rng& rng) {
+  require_positive("sine: n", n);
+  require_positive("sine: dim", dim);
+  Dataset d{"sine", {dim, 1, 1}, Mat<float>(n, dim), Mat<float>(n, 1), 0};
+  for (Index i = 0; i < n; ++i) {
+    const double x = M_PI * (2 * rng.uniform() - 1);
+    d.inputs.row(i).setConstant(static_cast<float>(x));
+    d.targets(i, 0) = static_cast<float>(std::sin(x) + noise * rng.normal());
   }
   return d;
 }

@@ -117,9 +117,21 @@ std::unique_ptr<LayerData> Flatten<S>::make_data(Index batch) const {
   return std::make_unique<LayerData>(batch);
 }
 
+template <class S>
+std::string Sum<S>::describe() const {
+  return "sum(" + shape_text(in_) + " -> 1)";
+}
+
+template <class S>
+std::unique_ptr<LayerData> Sum<S>::make_data(Index batch) const {
+  return std::make_unique<LayerData>(batch);
+}
+
 template class Pool2d<float>;
 template class Pool2d<double>;
 template class Flatten<float>;
 template class Flatten<double>;
+template class Sum<float>;
+template class Sum<double>;
 
 }  // namespace deepctl

@@ -13,8 +13,8 @@
 namespace deepctl {
 
 const std::vector<std::string>& layer_types() {
-  static const std::vector<std::string> types = {"dense",   "residual", "conv2d",      "maxpool",
-                                                 "avgpool", "flatten",  "hamiltonian", "ode"};
+  static const std::vector<std::string> types = {
+      "dense", "residual", "conv2d", "maxpool", "avgpool", "flatten", "sum", "hamiltonian", "ode"};
   return types;
 }
 
@@ -45,6 +45,7 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
                                        spec.kernel, spec.stride > 0 ? spec.stride : spec.kernel);
   }
   if (spec.type == "flatten") return std::make_unique<Flatten<S>>(in);
+  if (spec.type == "sum") return std::make_unique<Sum<S>>(in);
   if (spec.type == "hamiltonian")
     return std::make_unique<Hamiltonian<S>>(in.size(), act, spec.step);
   if (spec.type == "ode") {

@@ -238,6 +238,21 @@ TEST(Data, SplitIsDeterministicAndDisjoint) {
   EXPECT_EQ(a.train.size() + a.test.size(), 100);
 }
 
+TEST(Data, SineRepeatsItsInputAndTargetsTheSine) {
+  // The E-MSA toy (REFERENCE F9 (d)): x ~ U(−π, π) in every one of `dim` columns, y = sin x.
+  Rng rng(3);
+  const Dataset d = sine(4000, 5, 0.0, rng);
+  EXPECT_EQ(d.input_shape.size(), 5);
+  const Eigen::ArrayXd x = d.inputs.col(0).cast<double>().array();
+  for (Index j = 1; j < 5; ++j) EXPECT_EQ(d.inputs.col(j), d.inputs.col(0));
+  EXPECT_LT((d.targets.col(0).cast<double>().array() - x.sin()).abs().maxCoeff(), 1e-6);
+  EXPECT_GE(x.minCoeff(), -M_PI);
+  EXPECT_LE(x.maxCoeff(), M_PI);
+  EXPECT_NEAR(x.mean(), 0.0, 0.1);                       // U(−π, π): mean 0, s.e. 0.029
+  EXPECT_NEAR((x * x).mean(), M_PI * M_PI / 3.0, 0.15);  // variance π²/3, s.e. 0.04
+  EXPECT_THROW(sine(10, 0, 0.0, rng), InputError);
+}
+
 TEST(Data, StandardizeGivesZeroMeanUnitVariance) {
   Rng rng(2);
   Dataset d = teacher_student(500, 4, 8, 0.0, rng);

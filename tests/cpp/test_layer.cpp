@@ -53,6 +53,7 @@ std::vector<Case> conformance_cases() {
   cases.push_back({"maxpool_overlap", {1, 5, 5}, {.type = "maxpool", .kernel = 3, .stride = 1}});
   cases.push_back({"avgpool", {3, 4, 6}, {.type = "avgpool", .kernel = 2}});
   cases.push_back({"flatten", {2, 3, 3}, {.type = "flatten"}});
+  cases.push_back({"sum", {2, 3, 3}, {.type = "sum"}});
   for (const std::string act : {"tanh", "relu", "linear"})
     cases.push_back(
         {"hamiltonian_" + act, {6, 1, 1}, {.type = "hamiltonian", .step = 0.4, .activation = act}});

@@ -14,6 +14,7 @@ LAYERS = {
     "conv2d_sigmoid": lambda: dc.Conv2d((2, 4, 4), 3, 3, padding=1, activation="sigmoid"),
     "avgpool": lambda: dc.Pool2d((2, 4, 4), "avg", 2),
     "flatten": lambda: dc.Flatten((2, 2, 2)),
+    "sum": lambda: dc.Sum((2, 2, 2)),
     "ode_rk4_tanh": lambda: dc.OdeBlock(dc.Dense(5, 5, "tanh"), time=0.8, steps=3, solver="rk4"),
     "ode_antisymmetric": lambda: dc.OdeBlock(dc.Antisymmetric(4, "tanh", 0.1), time=1.0, steps=2),
     "hamiltonian_tanh": lambda: dc.Hamiltonian(6, "tanh", 0.3),

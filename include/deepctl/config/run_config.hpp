@@ -24,7 +24,8 @@ namespace deepctl {
 
 struct DataConfig {
   std::string name = "fashion-mnist";  // fashion-mnist | digits | ib12bit | breast-cancer | wine |
-                                       // iris | spirals | gaussian-mixture | teacher-student
+                                       // iris | spirals | gaussian-mixture | teacher-student |
+                                       // sine
   std::string path;                    // overrides the default file or folder of a real dataset
   std::string normalize = "standardize";
   Index train_limit = 0;        // use only the first N training rows (0: all)
@@ -34,7 +35,7 @@ struct DataConfig {
   Index samples = 2000;         // synthetic: number of samples
   double noise = 0.1;           // synthetic: noise level
   Index classes = 3;            // gaussian-mixture
-  Index dim = 2;                // gaussian-mixture, teacher-student: input dimension
+  Index dim = 2;                // gaussian-mixture, teacher-student, sine: input dimension
   double separation = 3.0;      // gaussian-mixture: spread of the means
   Index hidden = 16;            // teacher-student: teacher width
 };

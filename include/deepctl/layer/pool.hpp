@@ -69,4 +69,35 @@ class Flatten final : public Layer<S> {
   Shape in_;
 };
 
+// Sum: the global sum pooling y = Σ_j x_j of a sample's entries (output (1, 1, 1)), e.g. the
+// read-out of the E-MSA toy regression (REFERENCE F9 (d)); p = p_next 1, dy = Σ_j dx_j.
+template <class S>
+class Sum final : public Layer<S> {
+ public:
+  explicit Sum(Shape input) : in_(input) {}
+
+  std::string kind() const override { return "sum"; }
+  std::string describe() const override;
+  Shape input_shape() const override { return in_; }
+  Shape output_shape() const override { return {1, 1, 1}; }
+  Index num_params() const override { return 0; }
+
+  std::unique_ptr<LayerData> make_data(Index batch) const override;
+  void forward(LayerData&, CMatRef<S> x, CVecRef<S>, MatRef<S> y) const override {
+    y = x.rowwise().sum();
+  }
+  void vjp(LayerData&, CMatRef<S>, CVecRef<S>, CMatRef<S> p_next, MatRef<S> p,
+           VecRef<S>) const override {
+    if (p.rows() > 0) p = p_next.col(0).replicate(1, in_.size());
+  }
+  void jvp(LayerData&, CMatRef<S>, CVecRef<S>, CMatRef<S> dx, CVecRef<S>,
+           MatRef<S> dy) const override {
+    dy = dx.rowwise().sum();
+  }
+  void init_params(Rng&, const Initializer&, VecRef<S>) const override {}
+
+ private:
+  Shape in_;
+};
+
 }  // namespace deepctl

@@ -10,7 +10,7 @@
 namespace deepctl {
 
 struct LayerSpec {
-  std::string type;    // dense | residual | conv2d | maxpool | avgpool | flatten | hamiltonian |
+  std::string type;    // dense | residual | conv2d | maxpool | avgpool | flatten | sum | hamiltonian |
                        // ode
   Index width = 0;     // dense: output width
   Index channels = 0;  // conv2d: output channels
