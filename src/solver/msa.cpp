@@ -4,6 +4,7 @@
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/core/lbfgs.hpp"
+#include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/residual.hpp"
 #include "deepctl/problem/hamiltonian.hpp"
 
@@ -14,6 +15,42 @@ MsaInner MsaOptions::parse_inner(const std::string& text) {
   if (text == "lbfgs") return MsaInner::Lbfgs;
   throw InputError("unknown inner optimiser '" + text + "'; expected gradient or lbfgs");
 }
+
+namespace {
+
+// ∇_θ H̃ of a convolution without the running cost: the dense formula on every patch, with
+// col(·) the im2col patch matrix of a sample (a = K col(x) + b 1ᵀ, M × P):
+//   u = φ′(a) ⊙ p_{t+1},  v = (K col(r)) ⊙ φ″(a) ⊙ p_{t+1},  δ = φ′(a) ⊙ (p_{t+1} + ρe) + ρv
+//   ∇_K H̃ = Σ_s [δ col(x)ᵀ + ρ u col(r)ᵀ],   ∇_b H̃ = Σ_s δ 1
+// (⟨r, col⁻ᵀ(Kᵀu)⟩ = ⟨K col(r), u⟩ since col2im is the adjoint of im2col).
+template <class S>
+void augmented_hamiltonian_conv_gradient(const Conv2d<S>& conv, const Mat<S>& x,
+                                         const Mat<S>& p_next, const Mat<S>& e, const Mat<S>& r,
+                                         double rho, CVecRef<S> theta_t, Vec<S>& grad) {
+  const KroneckerShape shape = conv.kronecker_shape();
+  const Index M = shape.outputs, n = shape.inputs, P = conv.output_size() / M;
+  Eigen::Map<const Mat<S>> K(theta_t.data(), M, n);
+  Eigen::Map<const Vec<S>> b(theta_t.data() + M * n, M);
+  grad.setZero(conv.num_params());
+  Eigen::Map<Mat<S>> gK(grad.data(), M, n);
+  Mat<S> col_x(n, P), col_r(n, P), a(M, P), phi(M, P), d1(M, P), d2(M, P);
+  for (Index s = 0; s < x.rows(); ++s) {
+    conv.im2col(x.row(s).data(), col_x);
+    conv.im2col(r.row(s).data(), col_r);
+    a.noalias() = K * col_x;
+    a.colwise() += b;
+    conv.activation().value_and_derivatives(a.data(), phi.data(), d1.data(), d2.data(), a.size());
+    const Eigen::Map<const Mat<S>> p(p_next.row(s).data(), M, P), e_s(e.row(s).data(), M, P);
+    const Mat<S> u = d1.cwiseProduct(p);
+    const Mat<S> v = (K * col_r).cwiseProduct(d2).cwiseProduct(p);
+    const Mat<S> delta = d1.cwiseProduct(p + S(rho) * e_s) + S(rho) * v;
+    gK.noalias() += delta * col_x.transpose();
+    gK.noalias() += S(rho) * (u * col_r.transpose());
+    grad.tail(M) += delta.rowwise().sum();
+  }
+}
+
+}  // namespace
 
 template <class S>
 double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& trajectory, Index t,
@@ -33,11 +70,16 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
     if (grad) grad->resize(0);
     return value;
   }
+  if (const auto* conv = dynamic_cast<const Conv2d<S>*>(&layer)) {
+    augmented_hamiltonian_conv_gradient(*conv, x, p_next, e, r, rho, theta_t, *grad);
+    *grad -= S(l2) * theta_t;
+    return value;
+  }
   const auto dense = as_dense_step(layer);
   if (!dense)
     throw InputError(
         "layer " + std::to_string(t) + " " + layer.describe() +
-        ": E-MSA needs the gradient of H̃, written for dense and residual-dense layers");
+        ": E-MSA needs the gradient of H̃, written for dense, residual-dense and conv2d layers");
   const Index n_in = dense->dense->input_size(), n_out = dense->dense->output_size();
   Eigen::Map<const Mat<S>> W(theta_t.data(), n_out, n_in);
   Eigen::Map<const Vec<S>> b(theta_t.data() + n_out * n_in, n_out);

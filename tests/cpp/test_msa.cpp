@@ -16,18 +16,18 @@ namespace deepctl {
 namespace {
 
 struct Toy {
-  Problem<double> problem =
-      build_problem<double>({{3, 1, 1},
-                             {{.type = "dense", .width = 5, .activation = "tanh"},
-                              {.type = "residual", .step = 0.5, .activation = "gelu"},
-                              {.type = "dense", .width = 2, .activation = "softplus"}},
-                             "squared_error",
-                             0.01});
+  Problem<double> problem;
   Mat<double> X, Y;
   Params<double> theta;
-  Toy() {
+  explicit Toy(const NetworkSpec& spec = {{3, 1, 1},
+                                          {{.type = "dense", .width = 5, .activation = "tanh"},
+                                           {.type = "residual", .step = 0.5, .activation = "gelu"},
+                                           {.type = "dense", .width = 2, .activation = "softplus"}},
+                                          "squared_error",
+                                          0.01})
+      : problem(build_problem<double>(spec)) {
     Rng rng(6);
-    X.resize(7, 3);
+    X.resize(7, spec.input.size());
     Y.resize(7, 2);
     for (Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
     for (Index i = 0; i < Y.size(); ++i) Y.data()[i] = rng.normal();
@@ -43,26 +43,35 @@ struct Toy {
 };
 
 TEST(Msa, AugmentedHamiltonianGradientMatchesFiniteDifferences) {
-  const Toy toy;
-  const Workspace<double> ws = toy.trajectory();
-  Rng rng(3);
-  for (Index t = 0; t < toy.problem.num_layers(); ++t) {
-    // Away from θ_t, so that the state and costate penalties are active.
-    Vec<double> th = toy.theta[t];
-    for (Index i = 0; i < th.size(); ++i) th[i] += 0.2 * rng.normal();
-    for (double rho : {0.0, 0.7}) {
-      Vec<double> g;
-      augmented_hamiltonian<double>(toy.problem, ws, t, th, rho, &g);
-      for (Index i = 0; i < th.size(); ++i) {
-        const double h = 1e-6;
-        Vec<double> plus = th, minus = th;
-        plus[i] += h;
-        minus[i] -= h;
-        const double fd = (augmented_hamiltonian<double>(toy.problem, ws, t, plus, rho) -
-                           augmented_hamiltonian<double>(toy.problem, ws, t, minus, rho)) /
-                          (2 * h);
-        EXPECT_NEAR(g[i], fd, 1e-7 * std::max(1.0, std::abs(fd)))
-            << "layer " << t << " rho " << rho << " i " << i;
+  // Dense and residual-dense layers, and a convolution (tanh, so that φ″ enters).
+  const NetworkSpec conv{
+      {2, 4, 4},
+      {{.type = "conv2d", .channels = 3, .kernel = 3, .padding = 1, .activation = "tanh"},
+       {.type = "flatten"},
+       {.type = "dense", .width = 2, .activation = "softplus"}},
+      "squared_error",
+      0.01};
+  for (const Toy& toy : {Toy(), Toy(conv)}) {
+    const Workspace<double> ws = toy.trajectory();
+    Rng rng(3);
+    for (Index t = 0; t < toy.problem.num_layers(); ++t) {
+      // Away from θ_t, so that the state and costate penalties are active.
+      Vec<double> th = toy.theta[t];
+      for (Index i = 0; i < th.size(); ++i) th[i] += 0.2 * rng.normal();
+      for (double rho : {0.0, 0.7}) {
+        Vec<double> g;
+        augmented_hamiltonian<double>(toy.problem, ws, t, th, rho, &g);
+        for (Index i = 0; i < th.size(); ++i) {
+          const double h = 1e-6;
+          Vec<double> plus = th, minus = th;
+          plus[i] += h;
+          minus[i] -= h;
+          const double fd = (augmented_hamiltonian<double>(toy.problem, ws, t, plus, rho) -
+                             augmented_hamiltonian<double>(toy.problem, ws, t, minus, rho)) /
+                            (2 * h);
+          EXPECT_NEAR(g[i], fd, 1e-7 * std::max(1.0, std::abs(fd)))
+              << "layer " << t << " rho " << rho << " i " << i;
+        }
       }
     }
   }
@@ -120,20 +129,18 @@ TEST(Msa, EmsaWithLbfgsDescendsFasterPerIteration) {
 }
 
 TEST(Msa, LayersWithoutAClosedFormAreNamed) {
-  const Problem<double> problem =
-      build_problem<double>({{1, 4, 4},
-                             {{.type = "conv2d", .channels = 2, .kernel = 3},
-                              {.type = "flatten"},
-                              {.type = "dense", .width = 2}},
-                             "squared_error",
-                             0});
+  const Problem<double> problem = build_problem<double>(
+      {{4, 1, 1},
+       {{.type = "hamiltonian", .step = 0.5, .activation = "tanh"}, {.type = "dense", .width = 2}},
+       "squared_error",
+       0});
   Params<double> theta = problem.init_params(Rng(1), {});
-  const Mat<double> X = Mat<double>::Ones(2, 16), Y = Mat<double>::Zero(2, 2);
+  const Mat<double> X = Mat<double>::Ones(2, 4), Y = Mat<double>::Zero(2, 2);
   try {
     msa_step<double>(problem, X, Y, theta, {});
     FAIL() << "expected an InputError";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("layer 0 conv2d"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("layer 0 hamiltonian"), std::string::npos) << e.what();
   }
 }
 

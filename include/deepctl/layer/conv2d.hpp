@@ -45,9 +45,11 @@ class Conv2d final : public Layer<S> {
   KroneckerShape kronecker_shape() const override { return {geo_.out_channels, geo_.patch_size()}; }
   void kronecker_rows(LayerData& data, CMatRef<S> x, Mat<S>& patches,
                       Mat<S>& deltas) const override;
+  const Activation& activation() const { return activation_; }
+  // col(x): one sample's (C·k·k) × (H_o·W_o) patch matrix (im2col), col sized by the caller.
+  void im2col(const S* x, Mat<S>& col) const;
 
  private:
-  void im2col(const S* x, Mat<S>& col) const;
   void col2im_add(const Mat<S>& col, S* x) const;
 
   Conv2dGeometry geo_;
