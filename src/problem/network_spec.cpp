@@ -27,6 +27,13 @@ std::unique_ptr<Layer<S>> build_layer(const LayerSpec& spec, const Shape& in) {
     if (spec.width <= 0) throw InputError("width must be a positive integer");
     return std::make_unique<Dense<S>>(in.size(), spec.width, act, parse_weight_set(spec.weights));
   }
+  if (spec.type == "residual" && spec.kernel > 0) {  // x + h φ(K ⋆ x + b), same padding
+    if (spec.kernel % 2 == 0) throw InputError("a residual convolution needs an odd kernel");
+    return std::make_unique<Residual<S>>(
+        std::make_unique<Conv2d<S>>(
+            Conv2dGeometry{in, in.channels, spec.kernel, 1, (spec.kernel - 1) / 2}, act),
+        spec.step);
+  }
   if (spec.type == "residual")
     return std::make_unique<Residual<S>>(std::make_unique<Dense<S>>(in.size(), in.size(), act),
                                          spec.step);

@@ -4,7 +4,6 @@
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/core/lbfgs.hpp"
-#include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/residual.hpp"
 #include "deepctl/problem/hamiltonian.hpp"
 
@@ -18,13 +17,14 @@ MsaInner MsaOptions::parse_inner(const std::string& text) {
 
 namespace {
 
-// ∇_θ H̃ of a convolution without the running cost: the dense formula on every patch, with
-// col(·) the im2col patch matrix of a sample (a = K col(x) + b 1ᵀ, M × P):
-//   u = φ′(a) ⊙ p_{t+1},  v = (K col(r)) ⊙ φ″(a) ⊙ p_{t+1},  δ = φ′(a) ⊙ (p_{t+1} + ρe) + ρv
+// ∇_θ H̃ of a convolution, or of a residual block x + hφ(K ⋆ x + b) around one (h = 1 for the
+// plain layer), without the running cost: the dense formula on every patch, with col(·) the
+// im2col patch matrix of a sample (a = K col(x) + b 1ᵀ, M × P):
+//   u = hφ′(a) ⊙ p_{t+1},  v = h(K col(r)) ⊙ φ″(a) ⊙ p_{t+1},  δ = hφ′(a) ⊙ (p_{t+1} + ρe) + ρv
 //   ∇_K H̃ = Σ_s [δ col(x)ᵀ + ρ u col(r)ᵀ],   ∇_b H̃ = Σ_s δ 1
 // (⟨r, col⁻ᵀ(Kᵀu)⟩ = ⟨K col(r), u⟩ since col2im is the adjoint of im2col).
 template <class S>
-void augmented_hamiltonian_conv_gradient(const Conv2d<S>& conv, const Mat<S>& x,
+void augmented_hamiltonian_conv_gradient(const Conv2d<S>& conv, S h, const Mat<S>& x,
                                          const Mat<S>& p_next, const Mat<S>& e, const Mat<S>& r,
                                          double rho, CVecRef<S> theta_t, Vec<S>& grad) {
   const KroneckerShape shape = conv.kronecker_shape();
@@ -41,9 +41,9 @@ void augmented_hamiltonian_conv_gradient(const Conv2d<S>& conv, const Mat<S>& x,
     a.colwise() += b;
     conv.activation().value_and_derivatives(a.data(), phi.data(), d1.data(), d2.data(), a.size());
     const Eigen::Map<const Mat<S>> p(p_next.row(s).data(), M, P), e_s(e.row(s).data(), M, P);
-    const Mat<S> u = d1.cwiseProduct(p);
-    const Mat<S> v = (K * col_r).cwiseProduct(d2).cwiseProduct(p);
-    const Mat<S> delta = d1.cwiseProduct(p + S(rho) * e_s) + S(rho) * v;
+    const Mat<S> u = h * d1.cwiseProduct(p);
+    const Mat<S> v = h * (K * col_r).cwiseProduct(d2).cwiseProduct(p);
+    const Mat<S> delta = h * d1.cwiseProduct(p + S(rho) * e_s) + S(rho) * v;
     gK.noalias() += delta * col_x.transpose();
     gK.noalias() += S(rho) * (u * col_r.transpose());
     grad.tail(M) += delta.rowwise().sum();
@@ -70,8 +70,9 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
     if (grad) grad->resize(0);
     return value;
   }
-  if (const auto* conv = dynamic_cast<const Conv2d<S>*>(&layer)) {
-    augmented_hamiltonian_conv_gradient(*conv, x, p_next, e, r, rho, theta_t, *grad);
+  if (const auto conv = as_conv_step(layer)) {
+    augmented_hamiltonian_conv_gradient(*conv->conv, conv->step == 0 ? S(1) : S(conv->step), x,
+                                        p_next, e, r, rho, theta_t, *grad);
     *grad -= S(l2) * theta_t;
     return value;
   }
@@ -79,7 +80,8 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
   if (!dense)
     throw InputError(
         "layer " + std::to_string(t) + " " + layer.describe() +
-        ": E-MSA needs the gradient of H̃, written for dense, residual-dense and conv2d layers");
+        ": E-MSA needs the gradient of H̃, written for dense and conv2d layers and residual "
+        "blocks around them");
   const Index n_in = dense->dense->input_size(), n_out = dense->dense->output_size();
   Eigen::Map<const Mat<S>> W(theta_t.data(), n_out, n_in);
   Eigen::Map<const Vec<S>> b(theta_t.data() + n_out * n_in, n_out);

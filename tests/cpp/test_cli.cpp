@@ -375,7 +375,7 @@ TEST(Cli, EmsaFallsFasterPerIterationOnThePapersProblems) {
   EXPECT_LT(cj["optimizers"][0]["first_epoch_loss"].get<double>(),
             std::min(cj["optimizers"][1]["first_epoch_loss"].get<double>(),
                      cj["optimizers"][2]["first_epoch_loss"].get<double>()) -
-                0.02);  // measured: 2.254 against 2.306 and 2.295
+                0.02);  // measured: 2.262 against 2.332 and 2.320
 }
 
 TEST(Cli, DdpTrainsTheDigitsExample) {

@@ -54,6 +54,9 @@ std::vector<Case> conformance_cases() {
   cases.push_back({"avgpool", {3, 4, 6}, {.type = "avgpool", .kernel = 2}});
   cases.push_back({"flatten", {2, 3, 3}, {.type = "flatten"}});
   cases.push_back({"sum", {2, 3, 3}, {.type = "sum"}});
+  cases.push_back({"residual_conv",
+                   {2, 4, 4},
+                   {.type = "residual", .kernel = 3, .step = 0.5, .activation = "tanh"}});
   for (const std::string act : {"tanh", "relu", "linear"})
     cases.push_back(
         {"hamiltonian_" + act, {6, 1, 1}, {.type = "hamiltonian", .step = 0.4, .activation = act}});

@@ -43,10 +43,12 @@ struct Toy {
 };
 
 TEST(Msa, AugmentedHamiltonianGradientMatchesFiniteDifferences) {
-  // Dense and residual-dense layers, and a convolution (tanh, so that φ″ enters).
+  // Dense and residual-dense layers, a convolution and a residual convolution (tanh, so that φ″
+  // enters).
   const NetworkSpec conv{
       {2, 4, 4},
       {{.type = "conv2d", .channels = 3, .kernel = 3, .padding = 1, .activation = "tanh"},
+       {.type = "residual", .kernel = 3, .step = 0.5, .activation = "tanh"},
        {.type = "flatten"},
        {.type = "dense", .width = 2, .activation = "softplus"}},
       "squared_error",

@@ -250,6 +250,8 @@ TEST(Problem, RejectsIncompatibleShapesAndParameters) {
   EXPECT_THROW(p.check_params(bad), InputError);
   spec.layers[0].kernel = 9;  // larger than the padded 6x6 input
   EXPECT_THROW(build_problem<double>(spec), InputError);
+  const NetworkSpec even{{2, 4, 4}, {{.type = "residual", .kernel = 2}}, "squared_error", 0};
+  EXPECT_THROW(build_problem<double>(even), InputError);  // no same padding for an even kernel
 }
 
 TEST(Loss, GradientAndGaussNewtonMatchFiniteDifferences) {

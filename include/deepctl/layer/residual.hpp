@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "deepctl/layer/conv2d.hpp"
 #include "deepctl/layer/dense.hpp"
 #include "deepctl/layer/layer.hpp"
 
@@ -53,6 +54,21 @@ std::optional<DenseStep<S>> as_dense_step(const Layer<S>& layer) {
   if (const auto* r = dynamic_cast<const Residual<S>*>(&layer))
     if (const auto* d = dynamic_cast<const Dense<S>*>(&r->inner()))
       return DenseStep<S>{d, r->step()};
+  return std::nullopt;
+}
+
+// Likewise a convolution: the layer itself (step 0) or a residual block around one (E-MSA).
+template <class S>
+struct ConvStep {
+  const Conv2d<S>* conv;
+  double step;
+};
+template <class S>
+std::optional<ConvStep<S>> as_conv_step(const Layer<S>& layer) {
+  if (const auto* c = dynamic_cast<const Conv2d<S>*>(&layer)) return ConvStep<S>{c, 0.0};
+  if (const auto* r = dynamic_cast<const Residual<S>*>(&layer))
+    if (const auto* c = dynamic_cast<const Conv2d<S>*>(&r->inner()))
+      return ConvStep<S>{c, r->step()};
   return std::nullopt;
 }
 
