@@ -33,7 +33,7 @@ std::vector<PairKernel> predict_pair(const Problem<double>& problem, const Initi
     const double q11 = init.sw2 * k11 + init.sb2, q22 = init.sw2 * k22 + init.sb2;
     const double c = std::clamp((init.sw2 * k12 + init.sb2) / std::sqrt(q11 * q22), -1.0, 1.0);
     out.push_back({q11, q22, c});
-    const Activation& act = w.dense->activation();
+    const Activation& act = w.layer->activation();
     const ActivationMoments& m = moments.try_emplace(act.kind(), act).first->second;
     const double e11 = m.second_moment(q11), e22 = m.second_moment(q22),
                  e12 = m.covariance(q11, q22, c);
@@ -64,7 +64,7 @@ std::vector<PairKernel> measure_pair(const Problem<double>& problem, const Param
   for (Index t = 0; t < problem.num_layers(); ++t) {
     // The pre-activations of the network's own forward pass: z = W x_t + b on its states.
     const DenseStep<double> w = weight_layer(problem, t);
-    const Index in = w.dense->input_size(), n_out = w.dense->output_size();
+    const Index in = w.layer->input_size(), n_out = w.layer->output_size();
     Eigen::Map<const Mat<double>> W(theta[t].data(), n_out, in);
     Eigen::Map<const Vec<double>> b(theta[t].data() + n_out * in, n_out);
     Mat<double> Z = ws.states[t] * W.transpose();

@@ -70,8 +70,8 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
     if (grad) grad->resize(0);
     return value;
   }
-  if (const auto conv = as_conv_step(layer)) {
-    augmented_hamiltonian_conv_gradient(*conv->conv, conv->step == 0 ? S(1) : S(conv->step), x,
+  if (const auto conv = as_layer_step<Conv2d<S>>(layer)) {
+    augmented_hamiltonian_conv_gradient(*conv->layer, conv->step == 0 ? S(1) : S(conv->step), x,
                                         p_next, e, r, rho, theta_t, *grad);
     *grad -= S(l2) * theta_t;
     return value;
@@ -82,13 +82,13 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
         "layer " + std::to_string(t) + " " + layer.describe() +
         ": E-MSA needs the gradient of H̃, written for dense and conv2d layers and residual "
         "blocks around them");
-  const Index n_in = dense->dense->input_size(), n_out = dense->dense->output_size();
+  const Index n_in = dense->layer->input_size(), n_out = dense->layer->output_size();
   Eigen::Map<const Mat<S>> W(theta_t.data(), n_out, n_in);
   Eigen::Map<const Vec<S>> b(theta_t.data() + n_out * n_in, n_out);
   Mat<S> a = x * W.transpose();
   a.rowwise() += b.transpose();
   Mat<S> d1(B, n_out), d2(B, n_out), phi(B, n_out);
-  dense->dense->activation().value_and_derivatives(a.data(), phi.data(), d1.data(), d2.data(),
+  dense->layer->activation().value_and_derivatives(a.data(), phi.data(), d1.data(), d2.data(),
                                                    a.size());
   const S h = dense->step == 0 ? S(1) : S(dense->step);
   // e and r as defined above: x_{t+1} − f and p_t − f_xᵀ p_{t+1} (the latter already in r).

@@ -40,36 +40,27 @@ class Residual final : public Layer<S> {
   double step_;
 };
 
-// A dense map inside layer t, for algorithms with closed forms for dense layers (mean field,
-// E-MSA): the layer itself (step 0 marks a plain dense layer, x' = φ(Wx + b)) or a residual
-// block around one (x' = x + h φ(Wx + b), step h); nullopt for anything else.
-template <class S>
-struct DenseStep {
-  const Dense<S>* dense;
+// The map of kind Inner (Dense, Conv2d) inside a layer, for algorithms with closed forms for it
+// (mean field, E-MSA): the layer itself (step 0 marks the plain layer, x' = φ(Wx + b)) or a
+// residual block around one (x' = x + h φ(Wx + b), step h); nullopt for anything else.
+template <class Inner>
+struct LayerStep {
+  const Inner* layer;
   double step;
 };
-template <class S>
-std::optional<DenseStep<S>> as_dense_step(const Layer<S>& layer) {
-  if (const auto* d = dynamic_cast<const Dense<S>*>(&layer)) return DenseStep<S>{d, 0.0};
+template <class Inner, class S>
+std::optional<LayerStep<Inner>> as_layer_step(const Layer<S>& layer) {
+  if (const auto* plain = dynamic_cast<const Inner*>(&layer)) return LayerStep<Inner>{plain, 0.0};
   if (const auto* r = dynamic_cast<const Residual<S>*>(&layer))
-    if (const auto* d = dynamic_cast<const Dense<S>*>(&r->inner()))
-      return DenseStep<S>{d, r->step()};
+    if (const auto* inner = dynamic_cast<const Inner*>(&r->inner()))
+      return LayerStep<Inner>{inner, r->step()};
   return std::nullopt;
 }
-
-// Likewise a convolution: the layer itself (step 0) or a residual block around one (E-MSA).
 template <class S>
-struct ConvStep {
-  const Conv2d<S>* conv;
-  double step;
-};
+using DenseStep = LayerStep<Dense<S>>;
 template <class S>
-std::optional<ConvStep<S>> as_conv_step(const Layer<S>& layer) {
-  if (const auto* c = dynamic_cast<const Conv2d<S>*>(&layer)) return ConvStep<S>{c, 0.0};
-  if (const auto* r = dynamic_cast<const Residual<S>*>(&layer))
-    if (const auto* c = dynamic_cast<const Conv2d<S>*>(&r->inner()))
-      return ConvStep<S>{c, r->step()};
-  return std::nullopt;
+std::optional<DenseStep<S>> as_dense_step(const Layer<S>& layer) {
+  return as_layer_step<Dense<S>>(layer);
 }
 
 }  // namespace deepctl
