@@ -162,11 +162,12 @@ void Conv2d<S>::kronecker_rows(LayerData& data, CMatRef<S> x, Mat<S>& patches,
                                Mat<S>& deltas) const {
   auto& d = static_cast<ConvData<S>&>(data);
   const Index M = geo_.out_channels, P = out_.height * out_.width;
-  patches.resize(x.rows() * P, geo_.patch_size());
+  patches.resize(x.rows() * P, geo_.patch_size() + 1);
+  patches.col(geo_.patch_size()).setOnes();
   deltas.resize(x.rows() * P, M);
   for (Index s = 0; s < x.rows(); ++s) {
     im2col(x.row(s).data(), d.col);
-    patches.middleRows(s * P, P) = d.col.transpose();
+    patches.block(s * P, 0, P, geo_.patch_size()) = d.col.transpose();
     deltas.middleRows(s * P, P) = Eigen::Map<const Mat<S>>(d.delta.row(s).data(), M, P).transpose();
   }
 }

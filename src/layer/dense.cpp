@@ -117,7 +117,8 @@ template <class S>
 void Dense<S>::kronecker_rows(LayerData& data, CMatRef<S> x, Mat<S>& patches,
                               Mat<S>& deltas) const {
   if (weights_ != WeightSet::Real) return Layer<S>::kronecker_rows(data, x, patches, deltas);
-  patches = x;
+  patches.resize(x.rows(), in_ + 1);
+  patches << x, Mat<S>::Ones(x.rows(), 1);
   deltas = static_cast<DenseData<S>&>(data).delta;
 }
 

@@ -138,8 +138,8 @@ void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
   const Layer<S>& layer = this->problem_.layer(t);
   const KroneckerShape shape = layer.kronecker_shape();
   const Index n = shape.inputs, m = shape.outputs;
-  // The B·P patches and their δ = φ′(a) ⊙ p_{t+1}, left by this step's vjp of layer t; lower
-  // triangles only (the Cholesky factorisation reads no more): half the flops.
+  // The B·P rows x̄ = [x̃; 1] and their δ = φ′(a) ⊙ p_{t+1}, left by this step's vjp of layer t;
+  // lower triangles only (the Cholesky factorisation reads no more): half the flops.
   Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
   A *= keep;
   G *= keep;
@@ -148,19 +148,15 @@ void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
     layer.kronecker_rows(*s.nominal[t], nominal_.states[t].middleRows(s.begin, s.rows), s.patches,
                          s.deltas);
     if (shards_.size() == 1) return;
-    Mat<S> x_bar(s.patches.rows(), n + 1);
-    x_bar << s.patches, Mat<S>::Ones(s.patches.rows(), 1);
     s.moment_a.setZero(n + 1, n + 1);
-    s.moment_a.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose());
+    s.moment_a.template selfadjointView<Eigen::Lower>().rankUpdate(s.patches.transpose());
     s.moment_g.setZero(m, m);
     s.moment_g.template selfadjointView<Eigen::Lower>().rankUpdate(s.deltas.transpose());
   });
   for (const Shard& s : shards_) rows += s.patches.rows();
   if (shards_.size() == 1) {
     const Shard& s = shards_.front();
-    Mat<S> x_bar(rows, n + 1);
-    x_bar << s.patches, Mat<S>::Ones(rows, 1);
-    A.template selfadjointView<Eigen::Lower>().rankUpdate(x_bar.transpose(), add / S(rows));
+    A.template selfadjointView<Eigen::Lower>().rankUpdate(s.patches.transpose(), add / S(rows));
     G.template selfadjointView<Eigen::Lower>().rankUpdate(s.deltas.transpose(), add * S(B));
   } else {
     for (const Shard& s : shards_) {

@@ -74,8 +74,9 @@ class Layer {
 
   virtual KroneckerShape kronecker_shape() const { return {}; }
   // After a vjp with p_next (the last call on `data`), for a factored layer: the B·P patches
-  // x̃ as rows of `patches` (B·P × n) and, row for row, the pre-activation costates
-  // δ = φ′(a) ⊙ p_next of `deltas` (B·P × m). Other layers leave both empty.
+  // with a trailing 1, x̄ = [x̃; 1], as rows of `patches` (B·P × (n + 1)) and, row for row, the
+  // pre-activation costates δ = φ′(a) ⊙ p_next of `deltas` (B·P × m). Other layers leave both
+  // empty.
   virtual void kronecker_rows(LayerData& /*data*/, CMatRef<S> /*x*/, Mat<S>& patches,
                               Mat<S>& deltas) const {
     patches.resize(0, 0);

@@ -123,7 +123,7 @@ class DdpTrainer final : public MinibatchTrainer<S> {
     Index begin = 0, rows = 0;
     std::vector<std::unique_ptr<LayerData>> nominal, feedback;
     Vec<S> grad;                // a parameter vjp's share
-    Mat<S> patches, deltas;     // Layer::kronecker_rows of the shard
+    Mat<S> patches, deltas;     // Layer::kronecker_rows of the shard (x̄ and δ rows)
     Mat<S> moment_a, moment_g;  // their Σ x̄x̄ᵀ and Σ δδᵀ (lower triangles)
   };
 
