@@ -17,6 +17,31 @@ MsaInner MsaOptions::parse_inner(const std::string& text) {
 
 namespace {
 
+// ∇_θ H̃ of a dense layer, or of a residual block x + hφ(Wx + b) around one (h = 1 for the plain
+// layer), without the running cost (REFERENCE F9 (b)), per sample:
+//   u = hφ′(a) ⊙ p_{t+1},  v = h(W r) ⊙ φ″(a) ⊙ p_{t+1},  δ = hφ′(a) ⊙ (p_{t+1} + ρe) + ρv
+//   ∇_W H̃ = Σ_s [δ xᵀ + ρ u rᵀ],   ∇_b H̃ = Σ_s δ
+template <class S>
+void augmented_hamiltonian_dense_gradient(const Dense<S>& dense, S h, const Mat<S>& x,
+                                          const Mat<S>& p_next, const Mat<S>& e, const Mat<S>& r,
+                                          double rho, CVecRef<S> theta_t, Vec<S>& grad) {
+  const Index B = x.rows(), n_in = dense.input_size(), n_out = dense.output_size();
+  Eigen::Map<const Mat<S>> W(theta_t.data(), n_out, n_in);
+  Eigen::Map<const Vec<S>> b(theta_t.data() + n_out * n_in, n_out);
+  Mat<S> a = x * W.transpose();
+  a.rowwise() += b.transpose();
+  Mat<S> d1(B, n_out), d2(B, n_out), phi(B, n_out);
+  dense.activation().value_and_derivatives(a.data(), phi.data(), d1.data(), d2.data(), a.size());
+  const Mat<S> u = h * d1.cwiseProduct(p_next);
+  const Mat<S> v = h * (r * W.transpose()).cwiseProduct(d2).cwiseProduct(p_next);
+  const Mat<S> delta = h * d1.cwiseProduct(p_next + S(rho) * e) + S(rho) * v;  // ∂H̃/∂a per sample
+  grad.resize(dense.num_params());
+  Eigen::Map<Mat<S>> gW(grad.data(), n_out, n_in);
+  gW.noalias() = delta.transpose() * x;
+  gW.noalias() += S(rho) * (u.transpose() * r);
+  grad.tail(n_out) = delta.colwise().sum().transpose();
+}
+
 // ∇_θ H̃ of a convolution, or of a residual block x + hφ(K ⋆ x + b) around one (h = 1 for the
 // plain layer), without the running cost: the dense formula on every patch, with col(·) the
 // im2col patch matrix of a sample (a = K col(x) + b 1ᵀ, M × P):
@@ -58,7 +83,6 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
   // The value through the layer's own forward and vjp (problem/hamiltonian.hpp): any layer kind.
   const LayerEvaluation<S> ev = evaluate_layer<S>(problem, trajectory, t, theta_t, true);
   const Layer<S>& layer = problem.layer(t);
-  const Index B = trajectory.batch;
   const Mat<S>& x = trajectory.states[t];
   const Mat<S>& p_next = trajectory.costates[t + 1];
   const Mat<S> e = trajectory.states[t + 1] - ev.f, r = trajectory.costates[t] - ev.p;
@@ -70,36 +94,19 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
     if (grad) grad->resize(0);
     return value;
   }
-  if (const auto conv = as_layer_step<Conv2d<S>>(layer)) {
-    augmented_hamiltonian_conv_gradient(*conv->layer, conv->step == 0 ? S(1) : S(conv->step), x,
-                                        p_next, e, r, rho, theta_t, *grad);
-    *grad -= S(l2) * theta_t;
-    return value;
-  }
-  const auto dense = as_dense_step(layer);
-  if (!dense)
+  // e and r as defined above: x_{t+1} − f and p_t − f_xᵀ p_{t+1} (the latter already in r).
+  auto step_of = [](double step) { return step == 0 ? S(1) : S(step); };
+  if (const auto dense = as_layer_step<Dense<S>>(layer))
+    augmented_hamiltonian_dense_gradient(*dense->layer, step_of(dense->step), x, p_next, e, r, rho,
+                                         theta_t, *grad);
+  else if (const auto conv = as_layer_step<Conv2d<S>>(layer))
+    augmented_hamiltonian_conv_gradient(*conv->layer, step_of(conv->step), x, p_next, e, r, rho,
+                                        theta_t, *grad);
+  else
     throw InputError(
         "layer " + std::to_string(t) + " " + layer.describe() +
         ": E-MSA needs the gradient of H̃, written for dense and conv2d layers and residual "
         "blocks around them");
-  const Index n_in = dense->layer->input_size(), n_out = dense->layer->output_size();
-  Eigen::Map<const Mat<S>> W(theta_t.data(), n_out, n_in);
-  Eigen::Map<const Vec<S>> b(theta_t.data() + n_out * n_in, n_out);
-  Mat<S> a = x * W.transpose();
-  a.rowwise() += b.transpose();
-  Mat<S> d1(B, n_out), d2(B, n_out), phi(B, n_out);
-  dense->layer->activation().value_and_derivatives(a.data(), phi.data(), d1.data(), d2.data(),
-                                                   a.size());
-  const S h = dense->step == 0 ? S(1) : S(dense->step);
-  // e and r as defined above: x_{t+1} − f and p_t − f_xᵀ p_{t+1} (the latter already in r).
-  const Mat<S> u = h * d1.cwiseProduct(p_next);
-  const Mat<S> v = h * (r * W.transpose()).cwiseProduct(d2).cwiseProduct(p_next);
-  const Mat<S> delta = h * d1.cwiseProduct(p_next + S(rho) * e) + S(rho) * v;  // ∂H̃/∂a per sample
-  grad->resize(layer.num_params());
-  Eigen::Map<Mat<S>> gW(grad->data(), n_out, n_in);
-  gW.noalias() = delta.transpose() * x;
-  gW.noalias() += S(rho) * (u.transpose() * r);
-  grad->tail(n_out) = delta.colwise().sum().transpose();
   *grad -= S(l2) * theta_t;
   return value;
 }
