@@ -34,8 +34,9 @@ entropy_sgd with L inner steps, epochs for the others.
 A SPEC is an optimizer name with its own train.* settings after colons, e.g.
   --optimizers sgd:lr=0.1,momentum:lr=0.05,adam:lr=0.003,pid:lr=0.003:ki=1:kd=2,msa:rho=0.05:inner_lr=0.1
 With --out DIR: DIR/compare.json and DIR/compare_step.png/.svg, DIR/compare_wall.png/.svg (test
-accuracy, or test loss for a regression, against step and against wall time), DIR/compare_loss.png/.svg (minibatch training
-loss, averaged over windows of 10 steps, against step). --json prints the summary as one JSON object.
+accuracy, or test loss for a regression, against step and against wall time),
+DIR/compare_loss.png/.svg (minibatch training loss, averaged over windows of 10 steps, against
+step). --json prints the summary as one JSON object.
 Defaults: --optimizers sgd,adam --seeds 3.
 )";
 
