@@ -310,8 +310,9 @@ void bind_solver(py::module_& m) {
       py::arg("probabilities"), py::arg("labels"), py::arg("bins") = 15);
   py::class_<UpdateOptions>(m, "UpdateOptions", R"(The update policy (the controller acting on ∇J).
 
-kind: sgd | momentum | nesterov | adam | pid | csgd | cmsgd | sgld | psgld; momentum μ (also
-pid's, and cmsgd's initial μ₀); beta1, beta2, epsilon (Adam); weight_decay (decoupled, Adam);
+kind: sgd | momentum | nesterov | adam | adagrad | pid | csgd | cmsgd | sgld | psgld; momentum μ
+(also pid's, and cmsgd's initial μ₀); beta1, beta2, epsilon (Adam; epsilon also Adagrad's),
+adagrad_initial (Adagrad's start of Σg²); weight_decay (decoupled, Adam);
 ki, kd (PID gains); u0, beta_min, beta_max (csgd/cmsgd: initial multiplier, averaging bounds);
 temperature, psgld_alpha, psgld_lambda (sgld/psgld; N is the training set's size).)")
       .def(py::init<>())
@@ -331,6 +332,7 @@ temperature, psgld_alpha, psgld_lambda (sgld/psgld; N is the training set's size
       .def_readwrite("temperature", &UpdateOptions::temperature)
       .def_readwrite("psgld_alpha", &UpdateOptions::psgld_alpha)
       .def_readwrite("psgld_lambda", &UpdateOptions::psgld_lambda)
+      .def_readwrite("adagrad_initial", &UpdateOptions::adagrad_initial)
       .def("__repr__", [](const UpdateOptions& u) {
         return "UpdateOptions(kind='" + UpdateOptions::kind_name(u.kind) + "')";
       });

@@ -185,6 +185,8 @@ int compare_main(const std::vector<std::string>& args) {
         std::cerr << specs[o].label << " seed " << c.seed << ": ";
         if (run.status == "diverged")
           std::cerr << "diverged at step " << run.steps;
+        else if (std::isnan(run.accuracy.back()))  // a regression
+          std::cerr << "test loss " << run.test_loss.back();
         else
           std::cerr << "test accuracy " << run.accuracy.back();
         std::cerr << " (" << run.seconds << " s)\n";

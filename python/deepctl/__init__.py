@@ -36,7 +36,8 @@ _sys.modules[__name__ + ".ode"] = ode
 def options(epochs=10, batch_size=128, seed=0, optimizer="adam", lr=1e-3, schedule="constant",
             momentum=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0, gamma=0.1,
             every=10, min_lr=0.0, decay=1e-3, eval_batch=1000, ki=5.0, kd=10.0, u0=1.0,
-            beta_min=0.9, beta_max=0.99, temperature=1.0, psgld_alpha=0.99, psgld_lambda=1e-5):
+            beta_min=0.9, beta_max=0.99, temperature=1.0, psgld_alpha=0.99, psgld_lambda=1e-5,
+            adagrad_initial=0.0):
     """TrainerOptions from flat keywords (the names of the [train] table of a config)."""
     o = TrainerOptions()
     o.epochs, o.batch_size, o.seed, o.eval_batch = epochs, batch_size, seed, eval_batch
@@ -45,6 +46,7 @@ def options(epochs=10, batch_size=128, seed=0, optimizer="adam", lr=1e-3, schedu
     u.epsilon, u.weight_decay, u.ki, u.kd = epsilon, weight_decay, ki, kd
     u.u0, u.beta_min, u.beta_max = u0, beta_min, beta_max
     u.temperature, u.psgld_alpha, u.psgld_lambda = temperature, psgld_alpha, psgld_lambda
+    u.adagrad_initial = adagrad_initial
     s = o.schedule
     s.kind, s.base, s.gamma, s.every, s.min_lr, s.decay = schedule, lr, gamma, every, min_lr, decay
     return o

@@ -58,6 +58,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "posterior_burn_in", c.posterior_burn_in);
   v("train", "psgld_alpha", c.psgld_alpha);
   v("train", "psgld_lambda", c.psgld_lambda);
+  v("train", "adagrad_initial", c.adagrad_initial);
   v("train", "entropy_gamma", c.entropy_gamma);
   v("train", "entropy_gamma_growth", c.entropy_gamma_growth);
   v("train", "entropy_noise", c.entropy_noise);
@@ -262,7 +263,8 @@ TrainerOptions RunConfig::trainer_options() const {
               beta_max,
               temperature,
               psgld_alpha,
-              psgld_lambda};
+              psgld_lambda,
+              adagrad_initial};
   o.schedule.kind = Schedule::parse_kind(schedule);
   o.schedule.base = lr;
   o.schedule.gamma = gamma;
@@ -371,6 +373,7 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.infoplane_bins >= 2, "train.infoplane_bins", "must be >= 2");
   require(c.infoplane_bin_width > 0, "train.infoplane_bin_width", "must be > 0");
   require(c.infoplane_noise > 0, "train.infoplane_noise", "must be > 0");
+  require(c.adagrad_initial >= 0, "train.adagrad_initial", "must be >= 0");
   require(c.rho >= 0, "train.rho", "must be >= 0");
   require(c.inner_steps > 0, "train.inner_steps", "must be > 0");
   require(c.inner_lr > 0, "train.inner_lr", "must be > 0");

@@ -8,14 +8,14 @@
 namespace deepctl {
 
 UpdateKind UpdateOptions::parse_kind(const std::string& text) {
-  for (UpdateKind k :
-       {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov, UpdateKind::Adam,
-        UpdateKind::PID, UpdateKind::CSGD, UpdateKind::CMSGD, UpdateKind::SGLD, UpdateKind::PSGLD})
+  for (UpdateKind k : {UpdateKind::SGD, UpdateKind::Momentum, UpdateKind::Nesterov,
+                       UpdateKind::Adam, UpdateKind::Adagrad, UpdateKind::PID, UpdateKind::CSGD,
+                       UpdateKind::CMSGD, UpdateKind::SGLD, UpdateKind::PSGLD})
     if (kind_name(k) == text) return k;
-  throw InputError(
-      "unknown optimizer '" + text +
-      "'; expected one of sgd, momentum, nesterov, adam, pid, csgd, cmsgd, sgld, psgld, msa, "
-      "entropy_sgd, ddp, vanilla_ddp, discrete_msa");
+  throw InputError("unknown optimizer '" + text +
+                   "'; expected one of sgd, momentum, nesterov, adam, adagrad, pid, csgd, cmsgd, "
+                   "sgld, psgld, msa, "
+                   "entropy_sgd, ddp, vanilla_ddp, discrete_msa");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {
@@ -28,6 +28,8 @@ std::string UpdateOptions::kind_name(UpdateKind kind) {
       return "nesterov";
     case UpdateKind::Adam:
       return "adam";
+    case UpdateKind::Adagrad:
+      return "adagrad";
     case UpdateKind::PID:
       return "pid";
     case UpdateKind::CSGD:
@@ -57,6 +59,8 @@ std::vector<std::string> state_names(UpdateKind kind) {
       return {"velocity"};
     case UpdateKind::Adam:
       return {"adam_m", "adam_v"};
+    case UpdateKind::Adagrad:
+      return {"adagrad_sum"};
     case UpdateKind::PID:
       return {"pid_i", "pid_d", "pid_gprev"};
     case UpdateKind::CSGD:
@@ -91,10 +95,14 @@ UpdatePolicy<S>::UpdatePolicy(const UpdateOptions& options, const Params<S>& lik
     if (!(options_.psgld_alpha >= 0 && options_.psgld_alpha < 1) || !(options_.psgld_lambda > 0))
       throw InputError("psgld: need 0 <= psgld_alpha < 1 and psgld_lambda > 0");
   }
+  if (options_.kind == UpdateKind::Adagrad && !(options_.adagrad_initial >= 0))
+    throw InputError("adagrad: adagrad_initial must be >= 0, got " +
+                     std::to_string(options_.adagrad_initial));
   for (std::size_t b = 0; b < names_.size(); ++b) {
-    Params<S> zeros;
-    for (const auto& v : like) zeros.push_back(Vec<S>::Zero(v.size()));
-    buffers_.push_back(std::move(zeros));
+    const S start = S(options_.kind == UpdateKind::Adagrad ? options_.adagrad_initial : 0.0);
+    Params<S> buffer;
+    for (const auto& v : like) buffer.push_back(Vec<S>::Constant(v.size(), start));
+    buffers_.push_back(std::move(buffer));
   }
 }
 
@@ -237,6 +245,12 @@ void UpdatePolicy<S>::apply(Params<S>& theta, const Params<S>& grad, double lr) 
         v = S(b2) * v + S(1 - b2) * g.cwiseAbs2();
         th.array() -= eta * ((c1 * m.array()) / ((c2 * v.array()).sqrt() + S(options_.epsilon)) +
                              S(options_.weight_decay) * th.array());
+        break;
+      }
+      case UpdateKind::Adagrad: {
+        Vec<S>& sum = buffers_[0][t];
+        sum += g.cwiseAbs2();
+        th.array() -= eta * g.array() / (sum.array().sqrt() + S(options_.epsilon));
         break;
       }
       case UpdateKind::PID: {

@@ -378,8 +378,12 @@ TEST(Ddp, LevenbergMarquardtRatioIsActualOverExpectedChange) {
       const double ratio =
           (problem.rollout(ws, X, Y, ddp.params()) - cost_before) / expected_change;
       EXPECT_NEAR(ddp.reduction_ratio(), ratio, 1e-9 * std::abs(ratio)) << feedback << lr;
-      if (lr == 1e-5) EXPECT_NEAR(ratio, 2.0, 0.01);  // small steps: twice the model's ΔV
-      if (lr == 3.0) EXPECT_LT(ratio, 0.25);          // far past the model: J barely falls
+      if (lr == 1e-5) {
+        EXPECT_NEAR(ratio, 2.0, 0.01);  // small steps: twice the model's ΔV
+      }
+      if (lr == 3.0) {
+        EXPECT_LT(ratio, 0.25);  // far past the model: J barely falls
+      }
       // The configured λ is the floor: only a raise can show at the first adaptation.
       EXPECT_NEAR(ddp.damping(), ratio < 0.25 ? lambda / omega : lambda, 1e-12 * lambda);
     }

@@ -179,15 +179,17 @@ TEST(GradientTrainer, TwoThreadsAreDeterministicAndAgreeWithOne) {
 }
 
 TEST(GradientTrainer, ResumeFromCheckpointEqualsUninterruptedRun) {
-  // Every controller's state goes through the checkpoint: Adam's moments, PID's I, D, g_prev,
+  // Every controller's state goes through the checkpoint: Adam's moments, Adagrad's Σg² (with a
+  // non-zero start, which a restore must not add twice), PID's I, D, g_prev,
   // cSGD's and cMSGD's averages, β, u or μ and velocity; SGLD's noise (a function of the step).
   DigitsRun r;
   const Problem<double> problem = build_problem<double>(r.spec);
   const Params<double> init = problem.init_params(Rng(2), {});
-  for (UpdateKind kind : {UpdateKind::Adam, UpdateKind::PID, UpdateKind::CSGD, UpdateKind::CMSGD,
-                          UpdateKind::SGLD, UpdateKind::PSGLD}) {
+  for (UpdateKind kind : {UpdateKind::Adam, UpdateKind::Adagrad, UpdateKind::PID, UpdateKind::CSGD,
+                          UpdateKind::CMSGD, UpdateKind::SGLD, UpdateKind::PSGLD}) {
     TrainerOptions options = r.options();
     options.update.kind = kind;
+    options.update.adagrad_initial = 0.1;
     GradientTrainer<double> straight(problem, r.data.train, nullptr, options);
     straight.init(init);
     straight.solve();

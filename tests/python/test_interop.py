@@ -1,5 +1,5 @@
-"""PyTorch 1.13 interop: the same MLP from the same weights on the same batches, 50 SGD and
-50 Adam steps in float64, gives the same loss sequence to 1e-6 relative; checkpoints cross
+"""PyTorch 1.13 interop: the same MLP from the same weights on the same batches, 50 SGD, 50 Adam
+and 50 Adagrad steps in float64, gives the same loss sequence to 1e-6 relative; checkpoints cross
 over in both directions; every layer kind maps to an equal torch module."""
 import pathlib
 
@@ -19,19 +19,22 @@ def mlp_spec():
                                dc.LayerSpec("dense", width=10)], "cross_entropy")
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adagrad"])
 def test_fifty_steps_agree_with_pytorch(optimizer):
     train, _ = dc.load("digits")
     X, Y = np.asarray(train.inputs, dtype=np.float64), np.asarray(train.targets, dtype=np.float64)
     spec = mlp_spec()
     problem = dc.build_problem(spec)
     theta0 = problem.init_params(seed=5)
-    lr = 0.05 if optimizer == "sgd" else 1e-3
-    trainer = dc.GradientTrainer(problem, train, None, dc.options(optimizer=optimizer, lr=lr))
+    lr = {"sgd": 0.05, "adam": 1e-3, "adagrad": 0.05}[optimizer]
+    trainer = dc.GradientTrainer(problem, train, None,
+                                 dc.options(optimizer=optimizer, lr=lr, adagrad_initial=0.1))
     trainer.init(theta0)
     model = to_torch(spec, theta0, torch.float64)
-    opt = (torch.optim.SGD(model.parameters(), lr=lr) if optimizer == "sgd"
-           else torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8))
+    opt = {"sgd": lambda p: torch.optim.SGD(p, lr=lr),
+           "adam": lambda p: torch.optim.Adam(p, lr=lr, betas=(0.9, 0.999), eps=1e-8),
+           "adagrad": lambda p: torch.optim.Adagrad(p, lr=lr, initial_accumulator_value=0.1,
+                                                    eps=1e-8)}[optimizer](model.parameters())
     rng = np.random.default_rng(7)
     ours, theirs = [], []
     for _ in range(50):

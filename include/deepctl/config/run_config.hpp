@@ -70,6 +70,7 @@ struct RunConfig {
                                            // average ("posterior" lines; -1: half the epochs)
   double psgld_alpha = 0.99;               // psgld: preconditioner average α
   double psgld_lambda = 1e-5;              // psgld: preconditioner floor λ
+  double adagrad_initial = 0.0;            // adagrad: the accumulator's start
   double entropy_gamma = 1e-4;             // entropy_sgd: γ₀
   double entropy_gamma_growth = 1e-3;      // entropy_sgd: γ₁ (γ_k = γ₀(1 + γ₁)^k)
   double entropy_noise = 1e-4;             // entropy_sgd: ε of the inner SGLD loop

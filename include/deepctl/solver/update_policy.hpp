@@ -7,6 +7,9 @@
 //   adam       m ← β₁ m + (1−β₁) g;   v ← β₂ v + (1−β₂) g²;  k ← k + 1
 //              θ ← θ − η [ m/(1−β₁^k) / (√(v/(1−β₂^k)) + ε) + λ_wd θ ]
 //              (Kingma & Ba 2015; decoupled weight decay λ_wd of Loshchilov & Hutter 2019)
+//   adagrad    G ← G + g²;   θ ← θ − η g/(√G + ε)      (Duchi, Hazan & Singer 2011, PyTorch's
+//              form; G starts at adagrad_initial: PyTorch's default 0, TensorFlow 1's 0.1, which
+//              the E-MSA authors' baselines used)
 //   pid        I ← μ I + g;   D ← μ D + (1−μ)(g − g_prev);   θ ← θ − η (g + K_i I + K_d D);
 //              g_prev ← g     (An et al. 2018, the buffer form with the gradient difference the
 //              paper intends; the official code never stores g_prev. At the first step
@@ -56,14 +59,14 @@
 
 namespace deepctl {
 
-enum class UpdateKind { SGD, Momentum, Nesterov, Adam, PID, CSGD, CMSGD, SGLD, PSGLD };
+enum class UpdateKind { SGD, Momentum, Nesterov, Adam, Adagrad, PID, CSGD, CMSGD, SGLD, PSGLD };
 
 struct UpdateOptions {
   UpdateKind kind = UpdateKind::Adam;
   double momentum = 0.9;      // μ
   double beta1 = 0.9;         // β₁
   double beta2 = 0.999;       // β₂
-  double epsilon = 1e-8;      // ε
+  double epsilon = 1e-8;      // ε (adam, adagrad)
   double weight_decay = 0.0;  // λ_wd, decoupled (adam only)
   double ki = 5.0;            // K_i (pid)
   double kd = 10.0;           // K_d (pid)
@@ -73,6 +76,7 @@ struct UpdateOptions {
   double temperature = 1.0;      // T of sgld/psgld (0: no injected noise)
   double psgld_alpha = 0.99;     // α, the preconditioner's average (psgld)
   double psgld_lambda = 1e-5;    // λ, its floor (psgld)
+  double adagrad_initial = 0.0;  // G's start (adagrad)
   Index data_size = 0;           // N of sgld/psgld; the trainer sets it to its training set's size
   std::uint64_t noise_seed = 0;  // sgld/psgld; the trainer derives it from its seed
 
