@@ -103,18 +103,20 @@ MinibatchTrainer's.)")
                    R"(The method of successive approximations (E-MSA with rho > 0) as a trainer.
 
 MsaTrainer(problem, train, test=None, options=TrainerOptions(), rho=0.0, inner_steps=10,
-inner_lr=0.1): each step is msa_step on the minibatch (forward, backward, per-layer ascent on
-the augmented Hamiltonian).)")
+inner_lr=0.1, inner="gradient", perturbation=0.0): each step is msa_step on the minibatch
+(forward, backward, per-layer ascent on the augmented Hamiltonian, started at θ_t + a·U(−1, 1)
+with a = perturbation, drawn from the options' seed and the step).)")
       .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
                        const TrainerOptions& o, double rho, int inner_steps, double inner_lr,
-                       const std::string& inner) {
-             return new M(p, train, test, o,
-                          {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner)});
+                       const std::string& inner, double perturbation) {
+             return new M(
+                 p, train, test, o,
+                 {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner), perturbation});
            }),
            py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
            py::arg("options") = TrainerOptions{}, py::arg("rho") = 0.0, py::arg("inner_steps") = 10,
-           py::arg("inner_lr") = 0.1, py::arg("inner") = "gradient", py::keep_alive<1, 2>(),
-           py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
+           py::arg("inner_lr") = 0.1, py::arg("inner") = "gradient", py::arg("perturbation") = 0.0,
+           py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>());
   using E = EntropySgdTrainer<S>;
   py::class_<E, T>(m, ("EntropySgdTrainer" + sfx).c_str(),
                    R"(Entropy-SGD (REFERENCE F22): an inner SGLD loop estimates the local-entropy

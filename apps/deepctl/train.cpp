@@ -77,7 +77,7 @@ config sections (docs/config.md lists every key and default):
            discrete_msa | ddp | vanilla_ddp, lr, momentum, beta1, beta2, epsilon, weight_decay, ki,
            kd, u0, beta_min, beta_max, temperature, posterior_burn_in, psgld_alpha, psgld_lambda,
            adagrad_initial, entropy_gamma, entropy_gamma_growth, entropy_noise, rho, inner_steps,
-           inner_lr, inner = gradient | lbfgs, discrete_rho, discrete_lambda, discrete_alpha,
+           inner_lr, inner = gradient | lbfgs, inner_perturbation, discrete_rho, discrete_lambda, discrete_alpha,
            discrete_alpha_decay, ddp_curvature = identity | diagonal | kfac, ddp_feedback,
            ddp_alpha, ddp_lambda, ddp_damping, ddp_inverse_every, ddp_value_update,
            ddp_adaptive_damping (Levenberg–Marquardt λ or γ),

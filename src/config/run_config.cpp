@@ -79,6 +79,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "inner_steps", c.inner_steps);
   v("train", "inner_lr", c.inner_lr);
   v("train", "inner", c.inner);
+  v("train", "inner_perturbation", c.inner_perturbation);
   v("train", "schedule", c.schedule);
   v("train", "gamma", c.gamma);
   v("train", "step_every", c.step_every);
@@ -377,6 +378,7 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.rho >= 0, "train.rho", "must be >= 0");
   require(c.inner_steps > 0, "train.inner_steps", "must be > 0");
   require(c.inner_lr > 0, "train.inner_lr", "must be > 0");
+  require(c.inner_perturbation >= 0, "train.inner_perturbation", "must be >= 0");
   require(c.time_smoothness >= 0, "model.time_smoothness", "must be >= 0");
   require(
       c.ddp_curvature == "identity" || c.ddp_curvature == "diagonal" || c.ddp_curvature == "kfac",

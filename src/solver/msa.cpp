@@ -4,6 +4,7 @@
 
 #include "deepctl/core/error.hpp"
 #include "deepctl/core/lbfgs.hpp"
+#include "deepctl/core/rng.hpp"
 #include "deepctl/layer/residual.hpp"
 #include "deepctl/problem/hamiltonian.hpp"
 
@@ -113,10 +114,13 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
 
 template <class S>
 double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>& theta,
-                const MsaOptions& options, double* grad_norm) {
+                const MsaOptions& options, double* grad_norm, std::uint64_t step) {
   problem.check_params(theta);
-  if (options.inner_steps < 1 || !(options.inner_lr > 0) || !(options.rho >= 0))
-    throw InputError("msa: inner_steps must be positive, inner_lr positive and rho non-negative");
+  if (options.inner_steps < 1 || !(options.inner_lr > 0) || !(options.rho >= 0) ||
+      !(options.perturbation >= 0))
+    throw InputError(
+        "msa: inner_steps must be positive, inner_lr positive, rho and perturbation "
+        "non-negative");
   Workspace<S> ws = problem.make_workspace(X.rows());
   const double J = problem.rollout(ws, X, Y, theta);
   Params<S> grad;
@@ -126,6 +130,11 @@ double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>
   Vec<S> g;
   for (Index t = 0; t < problem.num_layers(); ++t) {  // independent given x and p
     if (theta[t].size() == 0) continue;
+    if (options.perturbation > 0) {
+      Rng draw = Rng(options.noise_seed).split(step).split(static_cast<std::uint64_t>(t));
+      for (Index i = 0; i < theta[t].size(); ++i)
+        theta[t][i] += S(options.perturbation * (2 * draw.uniform() - 1));
+    }
     if (options.inner == MsaInner::Lbfgs) {  // minimise −H̃_t, in double, warm-started at θ_t
       Vec<double> x = theta[t].template cast<double>();
       auto fg = [&](const Vec<double>& th, Vec<double>& grad_out) {
@@ -152,10 +161,11 @@ template <class S>
 MsaTrainer<S>::MsaTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
                           TrainerOptions options, MsaOptions msa)
     : MinibatchTrainer<S>(problem, train, test, options), msa_(msa) {
-  if (msa.inner_steps < 1 || !(msa.inner_lr > 0) || !(msa.rho >= 0))
+  if (msa.inner_steps < 1 || !(msa.inner_lr > 0) || !(msa.rho >= 0) || !(msa.perturbation >= 0))
     throw InputError(
-        "train.inner_steps must be positive, train.inner_lr positive and train.rho "
-        "non-negative");
+        "train.inner_steps must be positive, train.inner_lr positive and train.rho and "
+        "train.inner_perturbation non-negative");
+  msa_.noise_seed = Rng(options.seed).split(kStartStream).next_u64();
   if (problem.time_smoothness() > 0)
     throw InputError(
         "msa: model.time_smoothness couples the layers' running costs; the per-layer "
@@ -167,7 +177,8 @@ StepReport MsaTrainer<S>::step(CMatRef<S> X, CMatRef<S> Y) {
   StepReport r;
   r.epoch = this->epoch_;
   r.lr = msa_.inner_lr;
-  r.loss = msa_step<S>(this->problem_, X, Y, this->theta_, msa_, &r.grad_norm);
+  r.loss = msa_step<S>(this->problem_, X, Y, this->theta_, msa_, &r.grad_norm,
+                       static_cast<std::uint64_t>(this->steps_));
   r.step = ++this->steps_;
   return r;
 }
@@ -179,8 +190,8 @@ template double augmented_hamiltonian<float>(const Problem<float>&, const Worksp
 template double augmented_hamiltonian<double>(const Problem<double>&, const Workspace<double>&,
                                               Index, CVecRef<double>, double, Vec<double>*);
 template double msa_step<float>(const Problem<float>&, CMatRef<float>, CMatRef<float>,
-                                Params<float>&, const MsaOptions&, double*);
+                                Params<float>&, const MsaOptions&, double*, std::uint64_t);
 template double msa_step<double>(const Problem<double>&, CMatRef<double>, CMatRef<double>,
-                                 Params<double>&, const MsaOptions&, double*);
+                                 Params<double>&, const MsaOptions&, double*, std::uint64_t);
 
 }  // namespace deepctl

@@ -93,6 +93,66 @@ TEST(Msa, OneInnerStepIsAGradientStep) {
     EXPECT_LE((theta[t] - (toy.theta[t] - eta * grad[t])).norm(), 1e-13) << t;
 }
 
+TEST(Msa, StartPerturbationIsAUniformDrawOfTheStep) {
+  // A vanishing inner step leaves the inner start θ_t + a·ξ: |ξ_i| ≤ 1 with mean 0 and
+  // variance 1/3, the same for the same step, and another draw at another step.
+  const Toy toy;
+  const double a = 0.005;
+  const MsaOptions o{.inner_steps = 1, .inner_lr = 1e-300, .perturbation = a, .noise_seed = 4};
+  auto start = [&](std::uint64_t step) {
+    Params<double> theta = toy.theta;
+    msa_step<double>(toy.problem, toy.X, toy.Y, theta, o, nullptr, step);
+    std::vector<double> xi;
+    for (std::size_t t = 0; t < theta.size(); ++t)
+      for (Index i = 0; i < theta[t].size(); ++i) xi.push_back((theta[t][i] - toy.theta[t][i]) / a);
+    return xi;
+  };
+  const std::vector<double> xi = start(3);
+  double mean = 0, square = 0, largest = 0;
+  for (double v : xi) {
+    mean += v / xi.size();
+    square += v * v / xi.size();
+    largest = std::max(largest, std::abs(v));
+  }
+  const double n = static_cast<double>(xi.size());  // 62 parameters
+  EXPECT_LE(largest, 1.0 + 1e-9);
+  EXPECT_GT(largest, 0.9);
+  EXPECT_NEAR(mean, 0.0, 4 * std::sqrt(1.0 / 3 / n));
+  EXPECT_NEAR(square, 1.0 / 3, 4 * std::sqrt(4.0 / 45 / n));  // Var ξ² = 1/5 − 1/9
+  EXPECT_EQ(start(3), xi);
+  EXPECT_NE(start(4), xi);
+}
+
+TEST(Msa, StartPerturbationLeavesTheSymmetricSubspaceOfTheZeroToy) {
+  // The authors' toy in small: 5 copies of x, residual tanh layers from all-zero parameters,
+  // the sum of the outputs. Every H̃_t is symmetric in the copies, so without the perturbation
+  // the copies stay equal in every state; with a = 0.005 they part.
+  const Problem<double> problem =
+      build_problem<double>({{5, 1, 1},
+                             {{.type = "residual", .step = 0.25, .activation = "tanh"},
+                              {.type = "residual", .step = 0.25, .activation = "tanh"},
+                              {.type = "residual", .step = 0.25, .activation = "tanh"},
+                              {.type = "sum"}},
+                             "squared_error",
+                             5e-4});
+  Mat<double> X(20, 5), Y(20, 1);
+  for (Index s = 0; s < 20; ++s) {
+    X.row(s).setConstant(-3.0 + 0.3 * s);
+    Y(s, 0) = std::sin(X(s, 0));
+  }
+  auto spread = [&](double a) {
+    Params<double> theta = problem.zero_params();
+    const MsaOptions o{.rho = 0.5, .inner_steps = 10, .inner = MsaInner::Lbfgs, .perturbation = a};
+    for (std::uint64_t k = 0; k < 5; ++k) msa_step<double>(problem, X, Y, theta, o, nullptr, k);
+    Workspace<double> ws = problem.make_workspace(X.rows());
+    problem.rollout(ws, X, Y, theta);
+    const Mat<double>& hidden = ws.states[problem.num_layers() - 1];  // before the sum
+    return (hidden.rowwise().maxCoeff() - hidden.rowwise().minCoeff()).maxCoeff();
+  };
+  EXPECT_LT(spread(0.0), 1e-12);
+  EXPECT_GT(spread(0.005), 1e-4);  // measured: 3.0e-4
+}
+
 // A teacher–student regression (4 inputs, 100 samples) and a 4-16-1 tanh student; run(o, k)
 // takes k MSA steps from the same start and returns the objectives before each step.
 struct Regression {

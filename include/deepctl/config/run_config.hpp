@@ -91,6 +91,7 @@ struct RunConfig {
   int inner_steps = 10;                // msa: inner ascent steps per layer and minibatch
   double inner_lr = 0.1;               // msa: inner ascent step
   std::string inner = "gradient";      // msa: inner optimiser, gradient | lbfgs
+  double inner_perturbation = 0.0;     // msa: a, the inner start θ_t + a·U(−1, 1)
   std::string schedule = "constant";
   double gamma = 0.1;
   int step_every = 10;
@@ -136,7 +137,7 @@ struct RunConfig {
     return optimizer == "momentum" || optimizer == "nesterov" ? momentum : 0.0;
   }
   MsaOptions msa_options() const {
-    return {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner)};
+    return {rho, inner_steps, inner_lr, MsaOptions::parse_inner(inner), inner_perturbation};
   }
   EntropySgdOptions entropy_options() const {
     return {inner_steps, inner_lr, entropy_noise, entropy_gamma, entropy_gamma_growth};

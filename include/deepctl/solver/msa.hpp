@@ -17,9 +17,15 @@
 //   ∇_W H̃ = Σ_s [(φ′(a) ⊙ (p_{t+1} + ρe)) xᵀ + ρ(u rᵀ + v xᵀ)] − λW,   ∇_b H̃ = Σ_s [φ′(a) ⊙
 //   (p_{t+1} + ρe) + ρv] − λb.
 // At θ_t itself e = r = 0, so ∇H̃ = ∇H = −∇J: one inner gradient step is a gradient step.
+//
+// With a start perturbation a > 0 (the authors' perturb_init), each layer's inner maximisation
+// starts at θ_t + a·ξ, ξ_i ~ U(−1, 1) drawn from Rng(noise_seed).split(step).split(t). Their
+// zero-initialised toy needs it: there every layer's H̃_t is symmetric in the copies of the
+// input, so a maximisation started on the symmetric subspace never leaves it.
 // Layers without parameters are skipped; other parameterised kinds raise InputError.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "deepctl/solver/minibatch_trainer.hpp"
@@ -33,6 +39,8 @@ struct MsaOptions {
   int inner_steps = 10;   // inner maximisation iterations per layer and minibatch
   double inner_lr = 0.1;  // step of the inner gradient ascent on H̃_t (unused by L-BFGS)
   MsaInner inner = MsaInner::GradientAscent;  // or L-BFGS on −H̃_t, the authors' choice
+  double perturbation = 0.0;                  // a, the inner start's perturbation (see the top)
+  std::uint64_t noise_seed = 0;               // its draws; MsaTrainer derives it from its seed
 
   // "gradient" or "lbfgs"; InputError otherwise.
   static MsaInner parse_inner(const std::string& text);
@@ -45,14 +53,15 @@ double augmented_hamiltonian(const Problem<S>& problem, const Workspace<S>& traj
                              CVecRef<S> theta_t, double rho, Vec<S>* grad = nullptr);
 
 // One MSA iteration on the batch (X, Y): rollout, adjoint, then every layer's inner ascent on
-// H̃_t from its current θ_t. Returns J(θ) before the update; with grad_norm also ‖∇J(θ)‖.
+// H̃_t from its current θ_t (perturbed by draw `step` when options.perturbation > 0). Returns
+// J(θ) before the update; with grad_norm also ‖∇J(θ)‖.
 template <class S>
 double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>& theta,
-                const MsaOptions& options, double* grad_norm = nullptr);
+                const MsaOptions& options, double* grad_norm = nullptr, std::uint64_t step = 0);
 
 // The minibatch loop (minibatch_trainer.hpp) with msa_step as the update; the inner ascent
-// restarts at every step, so the controller has no state to checkpoint. StepReport.lr is the
-// inner step.
+// restarts at every step and its perturbation is a function of the step count, so the
+// controller has no state to checkpoint. StepReport.lr is the inner step.
 template <class S>
 class MsaTrainer final : public MinibatchTrainer<S> {
  public:
@@ -62,6 +71,7 @@ class MsaTrainer final : public MinibatchTrainer<S> {
   const MsaOptions& msa_options() const { return msa_; }
 
  private:
+  static constexpr std::uint64_t kStartStream = 0x35A;  // the seed's stream for the perturbation
   MsaOptions msa_;
 };
 
