@@ -166,22 +166,23 @@ per-sample gains K from a rank-one Gauss–Newton value Hessian applied in a fee
 
 DdpTrainer(problem, train, test=None, options=TrainerOptions(), curvature="diagonal",
 feedback=True, alpha=0.99, lam=1e-8, damping=1e-3, inverse_every=20, value_update=False,
-adaptive_damping=False); with adaptive_damping, λ or γ follows the Levenberg–Marquardt rule
+adaptive_damping=False, stats_every=1); with adaptive_damping, λ or γ follows the Levenberg–Marquardt rule
 (`damping` and `reduction_ratio` read it).)")
       .def(py::init([](const Problem<S>& p, const Dataset& train, const Dataset* test,
                        const TrainerOptions& o, const std::string& curvature, bool feedback,
                        double alpha, double lam, double damping, int inverse_every,
-                       bool value_update, bool adaptive_damping) {
+                       bool value_update, bool adaptive_damping, int stats_every) {
              return new D(p, train, test, o,
                           {DdpOptions::parse_curvature(curvature), feedback, alpha, lam, damping,
-                           inverse_every, value_update, adaptive_damping});
+                           inverse_every, value_update, adaptive_damping, stats_every});
            }),
            py::arg("problem"), py::arg("train"), py::arg("test") = nullptr,
            py::arg("options") = TrainerOptions{}, py::arg("curvature") = "diagonal",
            py::arg("feedback") = true, py::arg("alpha") = 0.99, py::arg("lam") = 1e-8,
            py::arg("damping") = 1e-3, py::arg("inverse_every") = 20,
            py::arg("value_update") = false, py::arg("adaptive_damping") = false,
-           py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>())
+           py::arg("stats_every") = 1, py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           py::keep_alive<1, 4>())
       .def_property_readonly("damping", &D::damping,
                              "The regulariser μ in use: λ (diagonal), γ (kfac), 0 (identity).")
       .def_property_readonly(

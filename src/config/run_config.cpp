@@ -68,6 +68,7 @@ void visit_fields(RunConfig& c, V&& v) {
   v("train", "ddp_lambda", c.ddp_lambda);
   v("train", "ddp_damping", c.ddp_damping);
   v("train", "ddp_inverse_every", c.ddp_inverse_every);
+  v("train", "ddp_stats_every", c.ddp_stats_every);
   v("train", "ddp_value_update", c.ddp_value_update);
   v("train", "ddp_adaptive_damping", c.ddp_adaptive_damping);
   v("train", "vanilla_ddp_mu", c.vanilla_ddp_mu);
@@ -387,6 +388,7 @@ RunConfig parse_run_config(const std::string& toml_text, const std::string& sour
   require(c.ddp_lambda > 0, "train.ddp_lambda", "must be > 0");
   require(c.ddp_damping > 0, "train.ddp_damping", "must be > 0");
   require(c.ddp_inverse_every >= 1, "train.ddp_inverse_every", "must be >= 1");
+  require(c.ddp_stats_every >= 1, "train.ddp_stats_every", "must be >= 1");
   require(!c.ddp_adaptive_damping || c.ddp_curvature != "identity", "train.ddp_adaptive_damping",
           "needs ddp_curvature = \"diagonal\" or \"kfac\" (identity has no damping to adapt)");
   require(c.discrete_rho >= 0, "train.discrete_rho", "must be >= 0");

@@ -23,9 +23,10 @@ DdpTrainer<S>::DdpTrainer(const Problem<S>& problem, const Dataset& train, const
                           TrainerOptions options, DdpOptions ddp)
     : MinibatchTrainer<S>(problem, train, test, options), ddp_(ddp) {
   if (!(ddp.alpha >= 0 && ddp.alpha < 1) || !(ddp.lambda > 0) || !(ddp.damping > 0) ||
-      ddp.inverse_every < 1)
+      ddp.inverse_every < 1 || ddp.stats_every < 1)
     throw InputError(
-        "ddp: need 0 <= ddp_alpha < 1, ddp_lambda > 0, ddp_damping > 0, ddp_inverse_every >= 1");
+        "ddp: need 0 <= ddp_alpha < 1, ddp_lambda > 0, ddp_damping > 0, ddp_inverse_every >= 1, "
+        "ddp_stats_every >= 1");
   if (ddp.adaptive_damping && ddp.curvature == DdpCurvature::Identity)
     throw InputError("ddp: ddp_adaptive_damping needs ddp_curvature diagonal or kfac");
   reset_controller();
@@ -132,15 +133,35 @@ bool DdpTrainer<S>::factored(Index t) const {
 
 template <class S>
 void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
+  const Layer<S>& layer = this->problem_.layer(t);
+  const KroneckerShape shape = layer.kronecker_shape();
+  const Index n = shape.inputs, m = shape.outputs;
+  Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
+  if ((updates_ - 1) % ddp_.stats_every == 0) collect_kronecker_statistics(t, B, A, G);
+  if ((updates_ - 1) % ddp_.inverse_every != 0) return;
+  const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
+               pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
+               root = std::sqrt(damping());
+  auto damped_inverse = [](const Eigen::Map<Mat<S>>& F, double gamma, Vec<S>& inverse) {
+    const Index k = F.rows();
+    Mat<S> damped = F;
+    damped.diagonal().array() += S(gamma);
+    Eigen::Map<Mat<S>>(inverse.data(), k, k) = damped.llt().solve(Mat<S>::Identity(k, k));
+  };
+  damped_inverse(A, pi * root, inverse_a_[t]);
+  damped_inverse(G, root / pi, inverse_g_[t]);
+}
+
+template <class S>
+void DdpTrainer<S>::collect_kronecker_statistics(Index t, Index B, Eigen::Map<Mat<S>>& A,
+                                                 Eigen::Map<Mat<S>>& G) {
   // The first update sets the averages (an average started at 0 would undo the damping's scale).
   const S keep = updates_ == 1 ? S(0) : S(ddp_.alpha), add = 1 - keep;
-  const bool refresh = (updates_ - 1) % ddp_.inverse_every == 0;
   const Layer<S>& layer = this->problem_.layer(t);
   const KroneckerShape shape = layer.kronecker_shape();
   const Index n = shape.inputs, m = shape.outputs;
   // The B·P rows x̄ = [x̃; 1] and their δ = φ′(a) ⊙ p_{t+1}, left by this step's vjp of layer t;
   // lower triangles only (the Cholesky factorisation reads no more): half the flops.
-  Eigen::Map<Mat<S>> A(factor_a_[t].data(), n + 1, n + 1), G(factor_g_[t].data(), m, m);
   A *= keep;
   G *= keep;
   Index rows = 0;
@@ -164,18 +185,6 @@ void DdpTrainer<S>::update_kronecker_factors(Index t, Index B) {
       G.template triangularView<Eigen::Lower>() += (add * S(B)) * s.moment_g;
     }
   }
-  if (!refresh) return;
-  const double trace_a = A.trace() / double(n + 1), trace_g = G.trace() / double(m),
-               pi = trace_a > 0 && trace_g > 0 ? std::sqrt(trace_a / trace_g) : 1.0,
-               root = std::sqrt(damping());
-  auto damped_inverse = [](const Eigen::Map<Mat<S>>& F, double gamma, Vec<S>& inverse) {
-    const Index k = F.rows();
-    Mat<S> damped = F;
-    damped.diagonal().array() += S(gamma);
-    Eigen::Map<Mat<S>>(inverse.data(), k, k) = damped.llt().solve(Mat<S>::Identity(k, k));
-  };
-  damped_inverse(A, pi * root, inverse_a_[t]);
-  damped_inverse(G, root / pi, inverse_g_[t]);
 }
 
 template <class S>

@@ -80,6 +80,7 @@ struct RunConfig {
   double ddp_lambda = 1e-8;                // ddp, diagonal: λ, the floor of √v
   double ddp_damping = 1e-3;               // ddp, kfac: γ, the Tikhonov damping
   int ddp_inverse_every = 20;              // ddp, kfac: updates between the factors' inversions
+  int ddp_stats_every = 1;                 // ddp, kfac: updates between the factors' statistics
   bool ddp_value_update = false;           // ddp with feedback: V_x = Q_x + Q_uxᵀk (not −p)
   bool ddp_adaptive_damping = false;       // ddp: Levenberg–Marquardt adaptation of λ or γ
   double vanilla_ddp_mu = 1.0;         // vanilla_ddp: initial and least Levenberg–Marquardt μ
@@ -129,7 +130,8 @@ struct RunConfig {
             ddp_damping,
             ddp_inverse_every,
             ddp_value_update,
-            ddp_adaptive_damping};
+            ddp_adaptive_damping,
+            ddp_stats_every};
   }
   // The heavy-ball momentum m of the SGD temperature η(N/B − 1)/(1 − m): `momentum` for the
   // momentum and nesterov policies, 0 otherwise.

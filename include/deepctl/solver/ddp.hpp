@@ -25,7 +25,11 @@
 //                  M⁻¹ v = η (G + γ_G I)⁻¹ V (A + γ_A I)⁻¹ for V the m × (n+1) matrix [W | b] of
 //                  v, with Tikhonov damping γ split by π = √((tr A/(n+1))/(tr G/m)):
 //                  γ_A = π√γ, γ_G = √γ/π; the two inverses are refreshed every `inverse_every`
-//                  updates (the first update included). Other layers use the diagonal rule.
+//                  updates (the first update included). The factors' statistics may be
+//                  collected on every `stats_every`-th update only (the first included; α then
+//                  applies per collection), as K-FAC implementations do (T_cov): on convolutions
+//                  the A statistics over B·P patches cost more than the layer's own passes.
+//                  Other layers use the diagonal rule.
 //      open loop k_t = −M⁻¹ Q_u; feedback K_t^(i) = −M⁻¹ Q_ux^(i) = −c_i M⁻¹ q_u^(i) ẑ_t^(i)ᵀ with
 //      q_u^(i) = f_uᵀ ẑ_{t+1}^(i), never formed.
 //   4. the feedback forward pass: x̂_0 = x_0; for t = 0..T−1, δx^(i) = x̂_t^(i) − x_t^(i),
@@ -70,6 +74,7 @@ struct DdpOptions {
   int inverse_every = 20;         // KFAC: updates between refreshes of the factors' inverses
   bool value_update = false;      // with feedback: V_x = Q_x + Q_uxᵀk instead of −p (step 3)
   bool adaptive_damping = false;  // Levenberg–Marquardt adaptation of λ or γ (step 5)
+  int stats_every = 1;            // KFAC: updates between collections of the factors' statistics
   // "identity", "diagonal" or "kfac"; InputError otherwise.
   static DdpCurvature parse_curvature(const std::string& text);
 };
@@ -77,8 +82,8 @@ struct DdpOptions {
 template <class S>
 class DdpTrainer final : public MinibatchTrainer<S> {
  public:
-  // InputError unless 0 ≤ α < 1, λ > 0, γ > 0, inverse_every ≥ 1, and the curvature is
-  // diagonal or kfac when adaptive_damping is set.
+  // InputError unless 0 ≤ α < 1, λ > 0, γ > 0, inverse_every ≥ 1, stats_every ≥ 1, and the
+  // curvature is diagonal or kfac when adaptive_damping is set.
   DdpTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
              TrainerOptions options, DdpOptions ddp);
   StepReport step(CMatRef<S> X, CMatRef<S> Y) override;
@@ -109,9 +114,10 @@ class DdpTrainer final : public MinibatchTrainer<S> {
   void vjp(Index t, CMatRef<S> p_next, Mat<S>* p, Vec<S>* g);
   void jvp(Index t, CVecRef<S> dtheta, Mat<S>& dy);
   // KFAC: whether layer t is Kronecker-factored (else the diagonal rule); the factors' averages
-  // from this step's nominal pass, and their damped inverses when due.
+  // from this step's nominal pass when due, and their damped inverses when due.
   bool factored(Index t) const;
   void update_kronecker_factors(Index t, Index B);
+  void collect_kronecker_statistics(Index t, Index B, Eigen::Map<Mat<S>>& A, Eigen::Map<Mat<S>>& G);
   // c_i and ẑ_t^(i) (step 2) from the nominal pass.
   void rank_one_value_hessian(CMatRef<S> Y);
   // λ (diagonal), γ (kfac) or 0 (identity) as configured: μ's start and floor.
