@@ -22,10 +22,12 @@ NETWORKS = {
     "Fashion-MNIST MLP": ("fashion_mnist_mlp.toml", [], [
         "adam:lr=0.001", "sgd:lr=0.05", "pid:lr=0.001", "ddp:lr=0.001",
         "ddp:lr=0.001:ddp_feedback=false", f"ddp:lr=0.01:{KFAC}",
-        'msa:rho=0.05:inner="lbfgs":inner_steps=5']),
+        f"ddp:lr=0.01:{KFAC}:ddp_stats_every=10", 'msa:rho=0.05:inner="lbfgs":inner_steps=5']),
     "small CNN": ("small_cnn.toml", ["data.train_limit=12800"], [
         "adam:lr=0.002", "sgd:lr=0.05", "ddp:lr=0.001", "ddp:lr=0.001:ddp_feedback=false",
-        f"ddp:lr=0.005:{KFAC}", f"ddp:lr=0.005:{KFAC}:ddp_feedback=false"]),
+        f"ddp:lr=0.005:{KFAC}", f"ddp:lr=0.005:{KFAC}:ddp_feedback=false",
+        f"ddp:lr=0.005:{KFAC}:ddp_stats_every=10",
+        f"ddp:lr=0.005:{KFAC}:ddp_stats_every=10:ddp_feedback=false"]),
 }
 
 
