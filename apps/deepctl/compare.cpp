@@ -33,10 +33,12 @@ epochs count minibatch forward-costate passes over the training set: epochs x (L
 entropy_sgd with L inner steps, epochs for the others.
 A SPEC is an optimizer name with its own train.* settings after colons, e.g.
   --optimizers sgd:lr=0.1,momentum:lr=0.05,adam:lr=0.003,pid:lr=0.003:ki=1:kd=2,msa:rho=0.05:inner_lr=0.1
-With --out DIR: DIR/compare.json and DIR/compare_step.png/.svg, DIR/compare_wall.png/.svg (test
-accuracy, or test loss for a regression, against step and against wall time),
-DIR/compare_loss.png/.svg (minibatch training loss, averaged over windows of 10 steps, against
-step). --json prints the summary as one JSON object.
+With --out DIR: DIR/compare.json (the summary and every run's curves), DIR/report.html (the
+table and the figures on one page, for any browser), DIR/compare_step.png/.svg,
+DIR/compare_wall.png/.svg (test accuracy, or test loss for a regression, against step and
+against wall time) and DIR/compare_loss.png/.svg (minibatch training loss, averaged over windows
+of 10 steps, against step). --json prints the summary as one JSON object. From Python:
+deepctl.compare_run(CONFIG, OPTIMIZERS, out=DIR, seeds=N) returns that summary.
 Defaults: --optimizers sgd,adam --seeds 3.
 )";
 
@@ -288,9 +290,7 @@ int compare_main(const std::vector<std::string>& args) {
     }
     std::cout << "target accuracy " << target << " (reached by every seed, else '-')\n";
   }
-  if (!out.empty())
-    return run_python_module("deepctl.figures",
-                             {"compare", out + "/compare.json", out + "/compare"});
+  if (!out.empty()) return run_python_module("deepctl.report", {"--compare", out});
   return 0;
 }
 

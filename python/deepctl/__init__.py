@@ -24,7 +24,7 @@ from ._core import infoplane, meanfield, ode, sde, spectrum  # noqa: F401
 from ._core import (DataConfig, Schedule, TrainerOptions, UpdateOptions, __version__,  # noqa: F401
                     load_data)
 from .callbacks import Callback, History, LayerMonitor  # noqa: F401
-from .runs import RunDir, train_run  # noqa: F401
+from .runs import RunDir, compare_run, train_run  # noqa: F401
 
 _sys.modules[__name__ + ".meanfield"] = meanfield  # import deepctl.meanfield works too
 _sys.modules[__name__ + ".spectrum"] = spectrum

@@ -377,7 +377,8 @@ def trainability(records, activation, sb2, width=None):
 
 def compare_curves(summary, x="step"):
     """Test accuracy of every optimiser's runs (thin) and their mean (thick) against x = "step"
-    or "wall_time", from the compare.json `deepctl compare --out` writes; the test loss (log
+    or "wall_time", from the compare.json `deepctl compare --out` writes (its report.html shows
+    it); the test loss (log
     scale) when no run has an accuracy (a regression)."""
     fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
     classified = any(a is not None for opt in summary["optimizers"] for r in opt["runs"]
@@ -488,7 +489,6 @@ def save(fig, stem):
 
 def main(argv):
     """python3 -m deepctl.figures phase-diagram CSV ACTIVATION OUT_STEM
-       python3 -m deepctl.figures compare COMPARE_JSON OUT_STEM
        python3 -m deepctl.figures spiral SPIRAL_JSON OUT_STEM
        python3 -m deepctl.figures spectrum SPECTRUM_JSON OUT_STEM
        python3 -m deepctl.figures infoplane RUN_DIR   (writes RUN_DIR/figures/infoplane.*)"""
@@ -509,12 +509,6 @@ def main(argv):
     elif len(argv) == 3 and argv[0] == "spiral":
         import json
         paths = save(spiral(json.loads(pathlib.Path(argv[1]).read_text())), argv[2])
-    elif len(argv) == 3 and argv[0] == "compare":
-        import json
-        summary = json.loads(pathlib.Path(argv[1]).read_text())
-        paths = save(compare_curves(summary, "step"), argv[2] + "_step")
-        paths += save(compare_curves(summary, "wall_time"), argv[2] + "_wall")
-        paths += save(compare_losses(summary), argv[2] + "_loss")
     else:
         print(main.__doc__, file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 no network access) that opens with a summary and has one section per lens.
 
     python3 -m deepctl.report RUN_DIR
+    python3 -m deepctl.report --compare DIR   (the page of `deepctl compare --out DIR`)
 
 A lens adds its section with @section: a function of the RunDir returning (title, html
 body, [(figure name, matplotlib Figure)]) or None when the run has nothing for it. Figures are
@@ -632,17 +633,66 @@ def write_trainability_report(sweep_dir):
     return write_page(sweep, f"trainability sweep {sweep.name}", settings.items(), [section])
 
 
+def _value(v, digits):
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def write_compare_report(compare_dir):
+    """DIR/report.html for `deepctl compare --out DIR`: the settings, the table of the
+    optimisers (final test accuracy, or test loss for a regression, mean ± s.d.; steps, effective
+    epochs and seconds to the target; first-epoch loss; cost per step, also relative to the first
+    row) and the curves against step and wall time and of the training loss, which are saved as
+    DIR/compare_step, compare_wall and compare_loss (.png and .svg)."""
+    directory = pathlib.Path(compare_dir)
+    summary = json.loads((directory / "compare.json").read_text())
+    optimizers = summary["optimizers"]
+    regression = all(o["test_accuracy_mean"] is None for o in optimizers if not o["diverged"])
+    metric = "test_loss" if regression else "test_accuracy"
+    first_cost = optimizers[0]["ms_per_step"]
+    rows = []
+    for o in optimizers:
+        final = (f"diverged on {o['diverged']} of {summary['seeds']}" if o["diverged"] else
+                 f"{_value(o[metric + '_mean'], 4)} ± {_value(o[metric + '_std'], 4)}")
+        relative = o["ms_per_step"] / first_cost if first_cost else None
+        cells = [o["name"], final, _value(o["steps_to_target"], 0),
+                 _value(o["effective_epochs_to_target"], 1), _value(o["seconds_to_target"], 3),
+                 _value(o["first_epoch_loss"], 4), _value(o["ms_per_step"], 3),
+                 _value(relative, 2)]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    head = ["optimiser", ("final test loss" if regression else "final test accuracy") +
+            " (mean ± s.d.)", "steps to target", "effective epochs to target", "s to target",
+            "first-epoch loss", "ms per step", "× first row"]
+    target = ("" if regression else f" The target accuracy is {summary['target_accuracy']:.4g};"
+              " the columns to it are means over the seeds that reached it, '–' if one did not.")
+    body = (f"<p>Each optimiser trained {summary['seeds']} times (seeds 0..{summary['seeds'] - 1}"
+            f" for initialisation and minibatch order) on {html.escape(summary['config'])}.{target}"
+            " The first-epoch loss is the mean minibatch training loss over the first epoch: how"
+            " fast the loss falls per iteration early on (REFERENCE F8–F12).</p><table><tr>" +
+            "".join(f"<td>{h}</td>" for h in head) + "</tr>" + "".join(rows) + "</table>")
+    figs = [("compare_step", figures.compare_curves(summary, "step")),
+            ("compare_wall", figures.compare_curves(summary, "wall_time")),
+            ("compare_loss", figures.compare_losses(summary))]
+    section = section_html("Optimisers compared", body, figs, directory, ".")
+    settings = [("config", summary["config"]), ("seeds", summary["seeds"]),
+                ("optimisers", ", ".join(o["name"] for o in optimizers))]
+    return write_page(directory, f"optimisers compared, {directory.name}", settings, [section])
+
+
 def main(argv):
-    if len(argv) == 2 and argv[0] == "--trainability":
+    if len(argv) == 2 and argv[0] in ("--trainability", "--compare"):
+        write = write_trainability_report if argv[0] == "--trainability" else write_compare_report
+        # compare's stdout holds its table or JSON, so its page is announced on stderr.
+        where = sys.stdout if argv[0] == "--trainability" else sys.stderr
         try:
-            print(f"report: {write_trainability_report(argv[1])}")
-        except (ValueError, OSError) as e:
+            print(f"report: {write(argv[1])}", file=where)
+        except (ValueError, OSError, KeyError) as e:
             print(f"deepctl.report: error: {e}", file=sys.stderr)
             return 2
         return 0
     if len(argv) != 1 or argv[0] in ("-h", "--help"):
         print("usage: python3 -m deepctl.report RUN_DIR   writes RUN_DIR/report.html\n"
-              "       python3 -m deepctl.report --trainability SWEEP_DIR")
+              "       python3 -m deepctl.report --trainability SWEEP_DIR\n"
+              "       python3 -m deepctl.report --compare COMPARE_DIR")
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     try:
         print(f"report: {write_report(argv[0])}")

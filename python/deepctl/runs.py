@@ -89,17 +89,36 @@ class RunDir:
                 f"test_accuracy={s.get('test_accuracy')!r})")
 
 
-def train_run(config, out, overrides=(), threads=None):
-    """Runs `deepctl train CONFIG --out OUT [--set k=v ...]` and returns the RunDir.
-
-    Raises ValueError with the CLI's one-line message on bad input (exit code 2)."""
-    cmd = [str(cli_path()), "train", str(config), "--out", str(out)]
-    sets = list(overrides) + ([f"train.threads={threads}"] if threads else [])
-    for o in sets:
+def _run_cli(command, args, overrides, threads):
+    """stdout of `deepctl COMMAND ARGS [--set k=v ...]`; ValueError with the CLI's one-line
+    message on bad input (exit code 2), RuntimeError on any other failure but divergence (1)."""
+    cmd = [str(cli_path()), command] + [str(a) for a in args]
+    for o in list(overrides) + ([f"train.threads={threads}"] if threads else []):
         cmd += ["--set", o]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode == 2:
         raise ValueError(proc.stderr.strip())
     if proc.returncode not in (0, 1):
-        raise RuntimeError(f"deepctl train failed ({proc.returncode}): {proc.stderr.strip()}")
+        raise RuntimeError(f"deepctl {command} failed ({proc.returncode}): {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def compare_run(config, optimizers, out=None, seeds=3, overrides=(), target=None, threads=None):
+    """Runs `deepctl compare CONFIG --optimizers SPEC,... --seeds N --json [--out OUT]` and returns
+    its summary: a dict with "optimizers" (per SPEC: test_accuracy_mean/std, test_loss_mean/std,
+    steps_to_target, seconds_to_target, ms_per_step, first_epoch_loss, diverged, ...), "seeds"
+    and "target_accuracy". OPTIMIZERS is a list of SPECs such as "adam:lr=0.003"; with OUT the
+    run's curves, figures and report.html are written there (OUT/compare.json holds the curves).
+    Raises ValueError with the CLI's one-line message on bad input."""
+    args = [config, "--optimizers", ",".join(optimizers), "--seeds", seeds, "--json"]
+    args += (["--target", target] if target is not None else [])
+    args += (["--out", out] if out is not None else [])
+    return json.loads(_run_cli("compare", args, overrides, threads))
+
+
+def train_run(config, out, overrides=(), threads=None):
+    """Runs `deepctl train CONFIG --out OUT [--set k=v ...]` and returns the RunDir.
+
+    Raises ValueError with the CLI's one-line message on bad input (exit code 2)."""
+    _run_cli("train", [config, "--out", out], overrides, threads)
     return RunDir(out)

@@ -427,6 +427,8 @@ TEST(Cli, CompareOptimisersOverSeeds) {
   EXPECT_LT(loss.back(), 0.5 * loss.front());
   EXPECT_TRUE(fs::exists(dir / "c" / "compare_wall.png"));
   EXPECT_TRUE(fs::exists(dir / "c" / "compare_loss.png"));
+  EXPECT_NE(slurp(dir / "c" / "report.html").find("<h2>Optimisers compared</h2>"),
+            std::string::npos);
   expect_one_line_error(
       run_cli("compare " + example("digits_mlp.toml").string() + " --optimizers adam:lr", dir),
       "expected key=value");

@@ -3,6 +3,7 @@ Chromium loads it with no console messages and every figure drawn. A doctored co
 figure, a script error) is caught by the same check, so the check can fail."""
 import base64
 import io
+import json
 import os
 import pathlib
 import subprocess
@@ -10,6 +11,7 @@ import subprocess
 import matplotlib.pyplot as plt
 import pytest
 
+import deepctl as dc
 from deepctl.browser import check_report
 from deepctl.runs import cli_path
 
@@ -116,3 +118,28 @@ def test_the_continuous_depth_section_of_an_ode_study(tmp_path):
                          ["lyapunov", "ode_nfe", "ode_trajectories"])
     assert "<td>1: ode tanh</td>" in page and "Lyapunov exponents of forward" in page
     assert "gradient gap</td>" in page
+
+
+def test_the_comparison_page_from_python(tmp_path):
+    """compare_run returns `deepctl compare --json`'s summary and, with out, the page: the
+    table with one row per optimiser and the three figures, rendered cleanly by Chromium."""
+    out = tmp_path / "cmp"
+    summary = dc.compare_run(ROOT / "examples" / "digits_mlp.toml",
+                             ["sgd:lr=0.1", "adagrad:lr=0.05", "ddp:lr=0.003"], out=out, seeds=2,
+                             overrides=["train.epochs=2"], threads=1)
+    names = [o["name"] for o in summary["optimizers"]]
+    assert names == ["sgd:lr=0.1", "adagrad:lr=0.05", "ddp:lr=0.003"]
+    for o in summary["optimizers"]:
+        assert 0.8 < o["test_accuracy_mean"] <= 1 and o["ms_per_step"] > 0
+    assert summary["seeds"] == 2
+    assert json.loads((out / "compare.json").read_text())["optimizers"][2]["runs"][1]["status"] \
+        == "completed"
+    page = (out / "report.html").read_text()
+    assert "<h2>Optimisers compared</h2>" in page
+    assert page.count("<tr><td>") == 1 + 3 + 3  # settings rows, then the header and three rows
+    for name in ("compare_step", "compare_wall", "compare_loss"):
+        assert (out / f"{name}.png").stat().st_size > 10_000
+    result = check_report(out / "report.html", out / "report.png")
+    assert result["console"] == [] and result["blank"] == []
+    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
+        dc.compare_run(ROOT / "examples" / "digits_mlp.toml", ["rmsprop"], seeds=1)
