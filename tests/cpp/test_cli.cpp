@@ -400,6 +400,16 @@ TEST(Cli, DdpTrainsTheDigitsExample) {
   expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad2",
                               "--set train.optimizer=ddp --set train.ddp_curvature=fisher"),
                         "train.ddp_curvature");
+  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad3",
+                              "--set train.optimizer=ddp --set train.ddp_stats_every=0"),
+                        "train.ddp_stats_every");
+  // The keys this issue added to the other optimisers name themselves too.
+  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad4",
+                              "--set train.optimizer=adagrad --set train.adagrad_initial=-0.1"),
+                        "train.adagrad_initial");
+  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad5",
+                              "--set train.optimizer=msa --set train.inner_perturbation=-1"),
+                        "train.inner_perturbation");
 }
 
 TEST(Cli, CompareOptimisersOverSeeds) {
