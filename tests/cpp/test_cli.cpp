@@ -393,23 +393,17 @@ TEST(Cli, DdpTrainsTheDigitsExample) {
                          "--set train.ddp_damping=0.01 --set train.ddp_adaptive_damping=true");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_GE(test_accuracy(dir / "kfac"), 0.95);  // measured: 0.986
-  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad",
-                              "--set train.optimizer=ddp --set train.ddp_curvature=identity "
-                              "--set train.ddp_adaptive_damping=true"),
-                        "train.ddp_adaptive_damping");
-  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad2",
-                              "--set train.optimizer=ddp --set train.ddp_curvature=fisher"),
-                        "train.ddp_curvature");
-  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad3",
-                              "--set train.optimizer=ddp --set train.ddp_stats_every=0"),
-                        "train.ddp_stats_every");
-  // The keys this issue added to the other optimisers name themselves too.
-  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad4",
-                              "--set train.optimizer=adagrad --set train.adagrad_initial=-0.1"),
-                        "train.adagrad_initial");
-  expect_one_line_error(train(example("digits_mlp.toml"), dir, "bad5",
-                              "--set train.optimizer=msa --set train.inner_perturbation=-1"),
-                        "train.inner_perturbation");
+  // So do the other optimal-control trainers' keys (and Adagrad's, their baseline).
+  for (const auto& [settings, key] :
+       {std::pair{"optimizer=ddp --set train.ddp_curvature=identity --set "
+                  "train.ddp_adaptive_damping=true",
+                  "train.ddp_adaptive_damping"},
+        {"optimizer=ddp --set train.ddp_curvature=fisher", "train.ddp_curvature"},
+        {"optimizer=ddp --set train.ddp_stats_every=0", "train.ddp_stats_every"},
+        {"optimizer=adagrad --set train.adagrad_initial=-0.1", "train.adagrad_initial"},
+        {"optimizer=msa --set train.inner_perturbation=-1", "train.inner_perturbation"}})
+    expect_one_line_error(
+        train(example("digits_mlp.toml"), dir, "bad", std::string("--set train.") + settings), key);
 }
 
 TEST(Cli, CompareOptimisersOverSeeds) {
