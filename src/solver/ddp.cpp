@@ -158,8 +158,7 @@ void DdpTrainer<S>::collect_kronecker_statistics(Index t, Index B, Eigen::Map<Ma
   // The first update sets the averages (an average started at 0 would undo the damping's scale).
   const S keep = updates_ == 1 ? S(0) : S(ddp_.alpha), add = 1 - keep;
   const Layer<S>& layer = this->problem_.layer(t);
-  const KroneckerShape shape = layer.kronecker_shape();
-  const Index n = shape.inputs, m = shape.outputs;
+  const Index n = A.rows() - 1, m = G.rows();
   // The B·P rows x̄ = [x̃; 1] and their δ = φ′(a) ⊙ p_{t+1}, left by this step's vjp of layer t;
   // lower triangles only (the Cholesky factorisation reads no more): half the flops.
   A *= keep;

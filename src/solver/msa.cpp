@@ -116,8 +116,7 @@ template <class S>
 double msa_step(const Problem<S>& problem, CMatRef<S> X, CMatRef<S> Y, Params<S>& theta,
                 const MsaOptions& options, double* grad_norm, std::uint64_t step) {
   problem.check_params(theta);
-  if (options.inner_steps < 1 || !(options.inner_lr > 0) || !(options.rho >= 0) ||
-      !(options.perturbation >= 0))
+  if (!options.valid())
     throw InputError(
         "msa: inner_steps must be positive, inner_lr positive, rho and perturbation "
         "non-negative");
@@ -161,7 +160,7 @@ template <class S>
 MsaTrainer<S>::MsaTrainer(const Problem<S>& problem, const Dataset& train, const Dataset* test,
                           TrainerOptions options, MsaOptions msa)
     : MinibatchTrainer<S>(problem, train, test, options), msa_(msa) {
-  if (msa.inner_steps < 1 || !(msa.inner_lr > 0) || !(msa.rho >= 0) || !(msa.perturbation >= 0))
+  if (!msa.valid())
     throw InputError(
         "train.inner_steps must be positive, train.inner_lr positive and train.rho and "
         "train.inner_perturbation non-negative");

@@ -42,6 +42,8 @@ struct MsaOptions {
   double perturbation = 0.0;                  // a, the inner start's perturbation (see the top)
   std::uint64_t noise_seed = 0;               // its draws; MsaTrainer derives it from its seed
 
+  // inner_steps ≥ 1, inner_lr > 0, ρ ≥ 0 and a ≥ 0.
+  bool valid() const { return inner_steps >= 1 && inner_lr > 0 && rho >= 0 && perturbation >= 0; }
   // "gradient" or "lbfgs"; InputError otherwise.
   static MsaInner parse_inner(const std::string& text);
 };
