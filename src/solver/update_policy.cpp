@@ -14,8 +14,7 @@ UpdateKind UpdateOptions::parse_kind(const std::string& text) {
     if (kind_name(k) == text) return k;
   throw InputError("unknown optimizer '" + text +
                    "'; expected one of sgd, momentum, nesterov, adam, adagrad, pid, csgd, cmsgd, "
-                   "sgld, psgld, msa, "
-                   "entropy_sgd, ddp, vanilla_ddp, discrete_msa");
+                   "sgld, psgld, msa, entropy_sgd, ddp, vanilla_ddp, discrete_msa");
 }
 
 std::string UpdateOptions::kind_name(UpdateKind kind) {
@@ -98,8 +97,8 @@ UpdatePolicy<S>::UpdatePolicy(const UpdateOptions& options, const Params<S>& lik
   if (options_.kind == UpdateKind::Adagrad && !(options_.adagrad_initial >= 0))
     throw InputError("adagrad: adagrad_initial must be >= 0, got " +
                      std::to_string(options_.adagrad_initial));
+  const S start = S(options_.kind == UpdateKind::Adagrad ? options_.adagrad_initial : 0.0);
   for (std::size_t b = 0; b < names_.size(); ++b) {
-    const S start = S(options_.kind == UpdateKind::Adagrad ? options_.adagrad_initial : 0.0);
     Params<S> buffer;
     for (const auto& v : like) buffer.push_back(Vec<S>::Constant(v.size(), start));
     buffers_.push_back(std::move(buffer));
